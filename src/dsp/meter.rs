@@ -1,0 +1,1 @@
+//! Volume meter (RMS, peak, dBFS, smoothed level).

@@ -1,0 +1,404 @@
+//! The worklet-side transport, natively: batching, pooling, headers, conservation.
+//! The same tests run in the browser under `wasm-pack test` (see the attributes).
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+use pitchtap::dsp::batcher::QuantumBatcher;
+use pitchtap::dsp::config::{ChannelMode, TapConfig};
+use pitchtap::dsp::header::{flags, BatchHeader, HEADER_BYTES};
+use pitchtap::dsp::pool::ReturnError;
+use pitchtap::dsp::RENDER_QUANTUM_SIZE as Q;
+
+type Posted = Vec<(usize, Vec<u8>)>;
+
+fn samples(batch: &[u8]) -> Vec<f32> {
+    batch[HEADER_BYTES..]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// A ramp: frame `i` has value `i` (exact in f32 up to 2^24).
+fn ramp(start: usize, n: usize) -> Vec<f32> {
+    (start..start + n).map(|i| i as f32).collect()
+}
+
+fn give_back(b: &mut QuantumBatcher, posted: &[(usize, Vec<u8>)]) {
+    for (_, bytes) in posted {
+        let (slot, lease) = BatchHeader::parse_slot_lease(bytes).unwrap();
+        b.release(slot, lease).unwrap();
+    }
+}
+
+/// Small deterministic generator (xorshift64*), seeded per test.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn full_batches_carry_exact_samples_and_headers() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 256,
+        pool_size: 4,
+        max_pool_size: 4,
+        sample_rate: 48000.0,
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    for q in 0..4 {
+        let x = ramp(q * Q, Q);
+        b.push((1000 + q * Q) as f64, &[&x], &mut out);
+    }
+    assert_eq!(out.len(), 2);
+    for (k, (slot, bytes)) in out.iter().enumerate() {
+        let h = BatchHeader::parse(bytes).unwrap();
+        assert_eq!(h.seq, k as u32);
+        assert_eq!(h.slot as usize, *slot);
+        assert_eq!(h.frames, 256);
+        assert_eq!(h.channels, 1);
+        assert_eq!(h.sample_rate, 48000.0);
+        assert_eq!(h.start_frame, (1000 + k * 256) as f64);
+        assert_eq!(h.flags, 0);
+        assert_eq!(h.batch_size, 256);
+        assert_eq!(samples(bytes), ramp(k * 256, 256));
+    }
+    assert_eq!(b.pool().in_flight(), 2);
+    assert_eq!(b.messages(), 2);
+    assert_eq!(b.frames_posted(), 512.0);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn exhausted_pool_drops_whole_quanta_counts_them_and_flags_the_gap() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 128,
+        pool_size: 2,
+        max_pool_size: 2,
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    for q in 0..5 {
+        b.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    // Two buffers went out, three quanta found no buffer.
+    assert_eq!(out.len(), 2);
+    assert_eq!(b.dropped_frames(), 3.0 * Q as f64);
+    assert_eq!(b.gaps(), 1);
+    assert_eq!(b.pool().exhausted(), 3);
+    give_back(&mut b, &out);
+    out.clear();
+    b.push((5 * Q) as f64, &[&ramp(5 * Q, Q)], &mut out);
+    let h = BatchHeader::parse(&out[0].1).unwrap();
+    assert_eq!(h.flags & flags::GAP, flags::GAP);
+    assert_eq!(h.dropped_before, 3.0 * Q as f64);
+    assert_eq!(h.dropped_total, 3.0 * Q as f64);
+    assert_eq!(h.start_frame, (5 * Q) as f64);
+    assert_eq!(h.gaps_total, 1);
+    assert_eq!(h.seq, 2, "dropped audio consumes no sequence number");
+    assert_eq!(samples(&out[0].1), ramp(5 * Q, Q));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn flush_posts_the_partial_batch() {
+    let mut b = QuantumBatcher::new(TapConfig::default()).unwrap();
+    let mut out = Posted::new();
+    b.push(0.0, &[&ramp(0, Q)], &mut out);
+    b.push(Q as f64, &[&ramp(Q, Q)], &mut out);
+    assert!(out.is_empty());
+    b.flush(&mut out);
+    assert_eq!(out.len(), 1);
+    let h = BatchHeader::parse(&out[0].1).unwrap();
+    assert_eq!(h.frames, 2 * Q as u32);
+    assert_eq!(h.flags, flags::PARTIAL | flags::FLUSHED);
+    assert_eq!(samples(&out[0].1), ramp(0, 2 * Q));
+    // Nothing pending: a second flush posts nothing.
+    b.flush(&mut out);
+    assert_eq!(out.len(), 1);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn max_latency_posts_partial_batches_in_time() {
+    // 10 ms at 44.1 kHz = 441 frames: the batch goes when its first frame is ≥ 441 old.
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 4096,
+        max_latency_ms: Some(10.0),
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    for q in 0..16 {
+        let n = out.len();
+        b.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+        give_back(&mut b, &out[n..]);
+    }
+    assert!(out.len() >= 4);
+    let mut expected_start = 0.0;
+    for (_, bytes) in &out {
+        let h = BatchHeader::parse(bytes).unwrap();
+        assert_eq!(h.start_frame, expected_start);
+        assert_eq!(h.flags, flags::PARTIAL | flags::LATENCY);
+        // Posted at the end of its last quantum, so the oldest sample's age then is the
+        // batch's length: at least the limit, at most the limit + one quantum.
+        let age = h.frames as f64;
+        assert!(age >= 441.0 && age <= 441.0 + Q as f64, "age {age}");
+        expected_start += h.frames as f64;
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn quanta_without_input_are_not_audio_but_age_the_waiting_batch() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 1024,
+        max_latency_ms: Some(20.0), // 882 frames
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    b.push(0.0, &[&ramp(0, Q)], &mut out);
+    // Source disconnected: no channels.
+    let mut frame = Q;
+    while out.is_empty() {
+        b.push(frame as f64, &[], &mut out);
+        frame += Q;
+        assert!(frame < 2000, "the waiting batch was never flushed");
+    }
+    let h = BatchHeader::parse(&out[0].1).unwrap();
+    assert_eq!(h.frames, Q as u32);
+    assert_eq!(h.flags, flags::PARTIAL | flags::LATENCY);
+    assert_eq!(b.frames_posted(), Q as f64);
+    // Input comes back later: the new batch is marked discontinuous, not a gap.
+    give_back(&mut b, &out);
+    out.clear();
+    b.push(frame as f64, &[&ramp(0, Q)], &mut out);
+    b.flush(&mut out);
+    let h = BatchHeader::parse(&out[0].1).unwrap();
+    assert_eq!(h.start_frame, frame as f64);
+    assert_eq!(h.flags & (flags::DISCONTINUITY | flags::GAP), flags::DISCONTINUITY);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_jump_in_frames_closes_the_batch_so_each_batch_is_contiguous() {
+    let mut b = QuantumBatcher::new(TapConfig::default()).unwrap();
+    let mut out = Posted::new();
+    b.push(0.0, &[&ramp(0, Q)], &mut out);
+    b.push(10_000.0, &[&ramp(Q, Q)], &mut out);
+    b.flush(&mut out);
+    assert_eq!(out.len(), 2);
+    let a = BatchHeader::parse(&out[0].1).unwrap();
+    let c = BatchHeader::parse(&out[1].1).unwrap();
+    assert_eq!((a.start_frame, a.frames, a.flags), (0.0, Q as u32, flags::PARTIAL));
+    assert_eq!(c.start_frame, 10_000.0);
+    assert_ne!(c.flags & flags::DISCONTINUITY, 0);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn channel_modes() {
+    let l: Vec<f32> = vec![1.0; Q];
+    let r: Vec<f32> = vec![3.0; Q];
+    let run = |mode: ChannelMode, input: &[&[f32]]| {
+        let mut b = QuantumBatcher::new(TapConfig {
+            batch_size: 128,
+            channels: mode,
+            ..TapConfig::default()
+        })
+        .unwrap();
+        let mut out = Posted::new();
+        b.push(0.0, input, &mut out);
+        let h = BatchHeader::parse(&out[0].1).unwrap();
+        (h.channels, samples(&out[0].1))
+    };
+    assert_eq!(run(ChannelMode::Mix, &[&l, &r]), (1, vec![2.0; Q]));
+    assert_eq!(run(ChannelMode::Select(1), &[&l, &r]), (1, vec![3.0; Q]));
+    // Mono feeds every index (Web Audio's up-mix of mono); a missing channel is silent.
+    assert_eq!(run(ChannelMode::Select(1), &[&l]), (1, vec![1.0; Q]));
+    assert_eq!(run(ChannelMode::Select(2), &[&l, &r]), (1, vec![0.0; Q]));
+    let (ch, s) = run(ChannelMode::All(2), &[&l, &r]);
+    assert_eq!(ch, 2);
+    assert_eq!(&s[..Q], &l[..]);
+    assert_eq!(&s[Q..], &r[..]);
+    let (ch, s) = run(ChannelMode::All(3), &[&l, &r]);
+    assert_eq!(ch, 3);
+    assert_eq!(&s[2 * Q..], &vec![0.0; Q][..]);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn partial_multichannel_batches_are_compacted_planar() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 1024,
+        channels: ChannelMode::All(2),
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    let l = ramp(0, Q);
+    let r = ramp(5000, Q);
+    b.push(0.0, &[&l, &r], &mut out);
+    b.flush(&mut out);
+    let s = samples(&out[0].1);
+    assert_eq!(s.len(), 2 * Q);
+    assert_eq!(&s[..Q], &l[..]);
+    assert_eq!(&s[Q..], &r[..]);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn refused_returns_never_reach_the_pool() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 128,
+        pool_size: 2,
+        max_pool_size: 2,
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    b.push(0.0, &[&ramp(0, Q)], &mut out);
+    let (slot, lease) = BatchHeader::parse_slot_lease(&out[0].1).unwrap();
+    assert_eq!(b.release(slot, lease), Ok(()));
+    assert_eq!(b.release(slot, lease), Err(ReturnError::NotInFlight(slot)));
+    assert_eq!(b.release(9, 1), Err(ReturnError::UnknownSlot(9)));
+    b.count_refused();
+    assert_eq!(b.refused(), 3);
+    assert_eq!(b.pool().free(), 2);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn quanta_of_other_lengths_are_split_across_batches() {
+    // A context with a larger render quantum (renderSizeHint) gives 384-frame quanta.
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 256,
+        ..TapConfig::default()
+    })
+    .unwrap();
+    b.reserve_quantum(384);
+    let mut out = Posted::new();
+    for q in 0..4 {
+        let n = out.len();
+        b.push((q * 384) as f64, &[&ramp(q * 384, 384)], &mut out);
+        give_back(&mut b, &out[n..]);
+    }
+    b.flush(&mut out);
+    let all: Vec<f32> = out.iter().flat_map(|(_, x)| samples(x)).collect();
+    assert_eq!(all, ramp(0, 4 * 384));
+}
+
+/// Random quanta, returns, stalls, flushes and batch-size changes: every frame is
+/// delivered once and in order, or counted as dropped.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn conservation_under_random_schedules() {
+    for seed in 1..=40u64 {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+        let pool = 1 + rng.below(6) as usize;
+        let mut b = QuantumBatcher::new(TapConfig {
+            batch_size: 128 * (1 + rng.below(8) as usize),
+            pool_size: pool,
+            max_pool_size: pool + rng.below(3) as usize,
+            max_latency_ms: if rng.below(2) == 0 { None } else { Some(5.0) },
+            ..TapConfig::default()
+        })
+        .unwrap();
+        let mut held: Posted = Vec::new();
+        let mut received: Vec<(f64, Vec<f32>)> = Vec::new();
+        let mut frame = 0usize;
+        let mut rendered = 0usize;
+        let mut last_seq: Option<u32> = None;
+        for _ in 0..600 {
+            let mut out = Posted::new();
+            match rng.below(20) {
+                0 => b.flush(&mut out),
+                1 => b
+                    .set_batch_size((128 * (1 + rng.below(16))) as f64)
+                    .unwrap(),
+                2 => {
+                    // No input for a quantum.
+                    b.push(frame as f64, &[], &mut out);
+                    frame += Q;
+                }
+                _ => {
+                    let x = ramp(frame, Q);
+                    b.push(frame as f64, &[&x], &mut out);
+                    frame += Q;
+                    rendered += Q;
+                }
+            }
+            for (slot, bytes) in out {
+                let h = BatchHeader::parse(&bytes).unwrap();
+                assert_eq!(h.slot as usize, slot);
+                if let Some(s) = last_seq {
+                    assert_eq!(h.seq, s.wrapping_add(1), "seed {seed}");
+                }
+                last_seq = Some(h.seq);
+                received.push((h.start_frame, samples(&bytes)));
+                held.push((slot, bytes));
+            }
+            // The main thread returns some buffers, sometimes after a stall.
+            while !held.is_empty() && rng.below(3) != 0 {
+                let (_, bytes) = held.remove(0);
+                let (slot, lease) = BatchHeader::parse_slot_lease(&bytes).unwrap();
+                b.release(slot, lease).unwrap();
+            }
+            assert!(b.pool().size() <= b.pool().max_size());
+        }
+        let mut out = Posted::new();
+        b.flush(&mut out);
+        for (_, bytes) in out {
+            let h = BatchHeader::parse(&bytes).unwrap();
+            received.push((h.start_frame, samples(&bytes)));
+        }
+        let got: usize = received.iter().map(|(_, s)| s.len()).sum();
+        assert_eq!(got as f64 + b.dropped_frames(), rendered as f64, "seed {seed}");
+        // In order, each sample once, each batch's samples at its own start frame.
+        let mut last = -1.0f32;
+        for (start, s) in &received {
+            for (i, v) in s.iter().enumerate() {
+                assert!(*v > last, "seed {seed}: out of order");
+                last = *v;
+                assert_eq!(*v, (*start as usize + i) as f32, "seed {seed}");
+            }
+        }
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn batch_size_changes_at_the_boundary() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 256,
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    b.push(0.0, &[&ramp(0, Q)], &mut out);
+    b.set_batch_size(512.0).unwrap();
+    for q in 1..6 {
+        b.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    let sizes: Vec<u32> = out
+        .iter()
+        .map(|(_, x)| BatchHeader::parse(x).unwrap().frames)
+        .collect();
+    assert_eq!(sizes, vec![256, 512]);
+    let all: Vec<f32> = out.iter().flat_map(|(_, x)| samples(x)).collect();
+    assert_eq!(all, ramp(0, 768));
+    assert!(b.set_batch_size(100.0).is_err());
+}
