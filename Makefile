@@ -1,0 +1,41 @@
+# pitchtap: `make demo` and `make test` work on a fresh machine (they install what is missing).
+SHELL := /bin/bash
+# wasm-opt from the npm package `binaryen` first: Debian's is too old for this rustc.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+PORT ?= 8080
+
+.PHONY: setup build demo test test-native test-wasm test-e2e lint bench bench-pitch clean
+
+setup:
+	@./scripts/setup.sh
+
+build: setup
+	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
+	node scripts/package.mjs
+
+demo: build
+	node scripts/serve.mjs --port $(PORT)
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+
+test-native: setup
+	cargo test --quiet
+
+# Run without cross-origin isolation, so any hidden SharedArrayBuffer need fails.
+test-wasm: setup
+	WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 wasm-pack test --headless --chrome
+
+test-e2e: build
+	node --test --test-concurrency=1 tests/e2e/
+
+test: lint test-native test-wasm test-e2e
+
+bench-pitch: setup
+	./scripts/bench-pitch.sh
+
+clean:
+	rm -rf pkg target

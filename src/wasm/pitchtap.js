@@ -1,0 +1,363 @@
+// pitchtap main-thread API. Published as the package entry (pkg/index.js).
+//
+//   const tap = await PitchTap.create(context, { batchSize: 1024 });
+//   source.connect(tap.node);
+//   tap.addEventListener('batch', (e) => use(e.detail.samples));
+//
+// What allocates (see docs/api.md): create(), configure(), flush(), close() and stats()
+// allocate; receiving a batch allocates nothing of pitchtap's own beyond the MessageEvent
+// the browser makes, except for the events you listen to (one CustomEvent, its detail and
+// a Float32Array view per `batch` event; one CustomEvent per `gap` event).
+
+import init, { MainTap, checkTapOptions } from './pitchtap_wasm.js';
+
+/** Bytes before the samples in every batch buffer. Mirrors HEADER_BYTES in src/dsp/header.rs. */
+export const HEADER_BYTES = 80;
+
+/** Header flag bits. Mirrors `flags` in src/dsp/header.rs. */
+export const FLAGS = Object.freeze({
+  PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16,
+});
+
+// Mirrors CHANNELS_* in src/wasm/worklet.rs.
+const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
+
+const DEFAULTS = Object.freeze({
+  batchSize: 1024, poolSize: 8, maxPoolSize: undefined, channels: 'mix', channelCount: 2,
+  maxLatencyMs: undefined,
+});
+
+const WASM_URL = new URL('./pitchtap_wasm_bg.wasm', import.meta.url);
+const WORKLET_URL = new URL('./worklet.js', import.meta.url);
+
+let wasmModule = null; // Promise<WebAssembly.Module>, one per page
+const workletLoaded = new WeakMap(); // BaseAudioContext → Promise<void>
+const CREATE = Symbol('PitchTap.create');
+
+/** Compiles the wasm once per page and instantiates it on the main thread. */
+function loadWasm() {
+  if (wasmModule === null) {
+    wasmModule = (async () => {
+      const module = await WebAssembly.compileStreaming(fetch(WASM_URL)).catch(async () => {
+        // A server that does not say application/wasm: compile from bytes.
+        const res = await fetch(WASM_URL);
+        if (!res.ok) throw new Error(`pitchtap: could not load ${WASM_URL} (${res.status})`);
+        return WebAssembly.compile(await res.arrayBuffer());
+      });
+      await init({ module_or_path: module });
+      return module;
+    })();
+    wasmModule.catch(() => { wasmModule = null; }); // let a later create() retry
+  }
+  return wasmModule;
+}
+
+function loadWorklet(context) {
+  let p = workletLoaded.get(context);
+  if (!p) {
+    p = context.audioWorklet.addModule(WORKLET_URL);
+    workletLoaded.set(context, p);
+    p.catch(() => workletLoaded.delete(context));
+  }
+  return p;
+}
+
+function isInt(v) { return typeof v === 'number' && Number.isInteger(v); }
+
+/**
+ * Checks option types (TypeError naming the option) and fills in defaults. Ranges are
+ * checked by the wasm core (RangeError), the single source of truth for them.
+ */
+function normalizeOptions(options) {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object') {
+    throw new TypeError('pitchtap: options must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (!(key in DEFAULTS)) {
+      throw new TypeError(`pitchtap: unknown option "${key}" (allowed: ${Object.keys(DEFAULTS).join(', ')})`);
+    }
+  }
+  const o = { ...DEFAULTS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) o[k] = v;
+  for (const k of ['batchSize', 'poolSize', 'maxPoolSize', 'channelCount']) {
+    if (o[k] !== undefined && typeof o[k] !== 'number') {
+      throw new TypeError(`pitchtap: ${k} must be a number (got ${typeof o[k]})`);
+    }
+  }
+  if (o.maxPoolSize === undefined) o.maxPoolSize = o.poolSize;
+  if (o.maxLatencyMs === undefined || o.maxLatencyMs === null || o.maxLatencyMs === false) {
+    o.maxLatencyMs = -1; // off
+  } else if (typeof o.maxLatencyMs !== 'number') {
+    throw new TypeError(`pitchtap: maxLatencyMs must be a number of milliseconds or null (got ${typeof o.maxLatencyMs})`);
+  } else if (o.maxLatencyMs <= 0) {
+    // Negative numbers mean "off" inside the core; from users they are an error.
+    throw new RangeError(`pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most 60000 (got ${o.maxLatencyMs})`);
+  }
+  if (o.channels === 'mix') {
+    o.channelMode = CHANNEL_MODES.mix; o.channelArg = 0;
+  } else if (o.channels === 'all') {
+    o.channelMode = CHANNEL_MODES.all; o.channelArg = o.channelCount;
+  } else if (typeof o.channels === 'number') {
+    o.channelMode = CHANNEL_MODES.select; o.channelArg = o.channels;
+  } else {
+    throw new TypeError(`pitchtap: channels must be 'mix', 'all' or a channel index from 0 to 31 (got ${String(o.channels)})`);
+  }
+  return o;
+}
+
+/**
+ * A tap on the audio graph: connect a source to `tap.node`, listen for `batch` events.
+ * Create with `await PitchTap.create(context, options)`.
+ */
+export class PitchTap extends EventTarget {
+  /**
+   * Loads the worklet module and the wasm (once per context / page), creates the
+   * AudioWorkletNode and waits until its wasm is running.
+   * Throws TypeError / RangeError for bad options (before anything is created) and
+   * rejects with InvalidStateError for a closed context.
+   */
+  static async create(context, options) {
+    if (typeof BaseAudioContext === 'undefined' || !(context instanceof BaseAudioContext)) {
+      throw new TypeError('pitchtap: context must be an AudioContext or OfflineAudioContext');
+    }
+    const o = normalizeOptions(options);
+    if (context.state === 'closed') {
+      throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
+    }
+    const module = await loadWasm();
+    checkTapOptions(context.sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
+      o.channelMode, o.channelArg, o.maxLatencyMs);
+    await loadWorklet(context);
+    if (context.state === 'closed') {
+      throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
+    }
+    const all = o.channelMode === CHANNEL_MODES.all;
+    const node = new AudioWorkletNode(context, 'pitchtap', {
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
+      // 'all' lets Web Audio up/down-mix to exactly channelCount; otherwise every input
+      // channel arrives and the core mixes or selects.
+      channelCount: all ? o.channelArg : 2,
+      channelCountMode: all ? 'explicit' : 'max',
+      channelInterpretation: 'speakers',
+      processorOptions: {
+        module,
+        batchSize: o.batchSize, poolSize: o.poolSize, maxPoolSize: o.maxPoolSize,
+        channelMode: o.channelMode, channelArg: o.channelArg, maxLatencyMs: o.maxLatencyMs,
+      },
+    });
+    const tap = new PitchTap(CREATE, context, node, o);
+    try {
+      await tap._ready;
+    } catch (e) {
+      tap._teardown();
+      throw e;
+    }
+    return tap;
+  }
+
+  /** @private use PitchTap.create() */
+  constructor(token, context, node, options) {
+    super();
+    if (token !== CREATE) throw new TypeError('pitchtap: use `await PitchTap.create(context, options)`');
+    this.context = context;
+    this.node = node;
+    this._options = options;
+    this._rx = new MainTap(HEADER_BYTES + 4 * options.batchSize *
+      (options.channelMode === CHANNEL_MODES.all ? options.channelArg : 1));
+    this._transfer = [null]; // reused transfer list for returning buffers
+    this._batchListeners = new Set();
+    this._closed = false;
+    this._closing = null;
+    this._nextId = 1;
+    this._pending = new Map(); // id → {resolve, reject}
+    this._worklet = null; // latest stats from a control reply
+    this._errors = 0;
+    this._sampleRate = context.sampleRate;
+    this._ready = new Promise((resolve, reject) => { this._readyHooks = { resolve, reject }; });
+    this._onMessage = (e) => this._receive(e.data);
+    node.port.onmessage = this._onMessage;
+  }
+
+  addEventListener(type, listener, opts) {
+    if (type === 'batch' && listener) this._batchListeners.add(listener);
+    super.addEventListener(type, listener, opts);
+  }
+
+  removeEventListener(type, listener, opts) {
+    if (type === 'batch') this._batchListeners.delete(listener);
+    super.removeEventListener(type, listener, opts);
+  }
+
+  _receive(d) {
+    if (d instanceof Uint8Array) { this._onBatch(d); return; }
+    this._onControl(d);
+  }
+
+  // The hot path: one call per batch.
+  _onBatch(d) {
+    if (this._closed) return;
+    const rx = this._rx;
+    if (!rx.receive(d)) return; // malformed: counted, never returned to the pool
+    const flags = rx.flags;
+    if ((flags & FLAGS.GAP) !== 0) {
+      this.dispatchEvent(new CustomEvent('gap', {
+        detail: { frames: rx.droppedBefore, startFrame: rx.startFrame - rx.droppedBefore, sampleRate: rx.sampleRate },
+      }));
+    }
+    if (this._batchListeners.size > 0) {
+      const frames = rx.batchFrames;
+      const channels = rx.channels;
+      this.dispatchEvent(new CustomEvent('batch', {
+        detail: {
+          seq: rx.seq, startFrame: rx.startFrame, sampleRate: rx.sampleRate, channels, frames,
+          flags,
+          // Valid only during this dispatch: the buffer goes back to the worklet right after.
+          samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
+        },
+      }));
+    }
+    if (!this._closed) {
+      this._transfer[0] = d.buffer;
+      this.node.port.postMessage(d, this._transfer);
+      this._transfer[0] = null;
+    }
+  }
+
+  _onControl(m) {
+    if (m === null || typeof m !== 'object') return;
+    if (m.stats) this._worklet = m.stats;
+    switch (m.type) {
+      case 'ready':
+        this._sampleRate = m.sampleRate;
+        this._readyHooks.resolve();
+        return;
+      case 'error': {
+        this._errors++;
+        const err = new Error(`pitchtap: worklet ${m.phase} failed: ${m.message}`);
+        if (m.phase === 'create') { this._readyHooks.reject(err); return; }
+        const p = m.id !== undefined && this._pending.get(m.id);
+        if (p) { this._pending.delete(m.id); p.reject(err); }
+        this.dispatchEvent(new CustomEvent('error', { detail: { message: err.message, phase: m.phase } }));
+        return;
+      }
+      default: {
+        const p = this._pending.get(m.id);
+        if (p) { this._pending.delete(m.id); p.resolve(m); }
+      }
+    }
+  }
+
+  _request(type, extra) {
+    const id = this._nextId++;
+    return new Promise((resolve, reject) => {
+      this._pending.set(id, { resolve, reject });
+      this.node.port.postMessage({ type, id, ...extra });
+    });
+  }
+
+  _assertOpen(method) {
+    if (this._closed || this._closing) {
+      throw new DOMException(`pitchtap: ${method}() on a closed tap`, 'InvalidStateError');
+    }
+  }
+
+  /**
+   * Posts the partial batch now. Resolves, with stats(), after every batch posted before
+   * it has been dispatched here.
+   */
+  async flush() {
+    this._assertOpen('flush');
+    await this._request('flush');
+    return this.stats();
+  }
+
+  /**
+   * Asks the worklet for its counters. Resolves, with stats(), once every batch the worklet
+   * posted before this call has been dispatched here and the worklet has taken back every
+   * buffer returned so far: stats() is then exact and the pool full. Useful to pace an
+   * OfflineAudioContext (suspend, `await tap.sync()`, resume), which renders faster than
+   * the main thread can return buffers.
+   */
+  async sync() {
+    this._assertOpen('sync');
+    // First round trip: every batch posted before it has arrived here (and been returned).
+    await this._request('stats');
+    // Second: the worklet has processed those returns, which were queued before it.
+    await this._request('stats');
+    return this.stats();
+  }
+
+  /**
+   * Changes options of a running tap. Only `batchSize` for now: it takes effect at the next
+   * batch boundary without losing or repeating a sample.
+   */
+  async configure(options) {
+    this._assertOpen('configure');
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('pitchtap: configure() takes an object such as { batchSize: 2048 }');
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'batchSize') throw new TypeError(`pitchtap: configure() cannot change "${key}" (allowed: batchSize)`);
+    }
+    const { batchSize } = options;
+    if (typeof batchSize !== 'number') throw new TypeError(`pitchtap: batchSize must be a number (got ${typeof batchSize})`);
+    const o = this._options;
+    checkTapOptions(this.context.sampleRate, batchSize, o.poolSize, o.maxPoolSize,
+      o.channelMode, o.channelArg, o.maxLatencyMs);
+    await this._request('configure', { batchSize });
+    o.batchSize = batchSize;
+    return this.stats();
+  }
+
+  /**
+   * Flushes the partial batch, delivers it, then stops the worklet and disconnects the
+   * node. No event is dispatched after the promise resolves.
+   */
+  close() {
+    if (this._closing) return Promise.reject(new DOMException('pitchtap: close() called twice', 'InvalidStateError'));
+    this._closing = (async () => {
+      if (this.context.state !== 'closed') {
+        await this._request('close');
+      }
+      this._teardown();
+      return this.stats();
+    })();
+    return this._closing;
+  }
+
+  _teardown() {
+    this._closed = true;
+    this.node.port.onmessage = null;
+    try { this.node.disconnect(); } catch { /* not connected */ }
+    this.node.port.close();
+    for (const p of this._pending.values()) p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError'));
+    this._pending.clear();
+    this._batchListeners.clear();
+  }
+
+  /**
+   * Counters of the tap. Allocates the returned object. Worklet-side counts (drops, gaps,
+   * pool use) are as of the latest batch or control reply.
+   */
+  stats() {
+    const rx = this._rx;
+    const w = this._worklet;
+    const max = (a, b) => (b === undefined ? a : Math.max(a, b));
+    return {
+      messages: rx.batches,
+      samples: rx.frames,
+      droppedSamples: max(rx.droppedTotal, w?.droppedFrames),
+      gaps: max(rx.gapsTotal, w?.gaps),
+      poolSize: max(rx.poolSize, w?.poolSize),
+      buffersInFlight: w && w.messages >= rx.batches ? w.inFlight : rx.inFlight,
+      batchSize: this._options.batchSize,
+      sampleRate: this._sampleRate,
+      refused: max(rx.refusedTotal, w?.refused),
+      malformed: rx.malformed,
+      seqBreaks: rx.seqBreaks,
+      errors: this._errors,
+    };
+  }
+}

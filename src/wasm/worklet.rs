@@ -1,0 +1,344 @@
+//! The worklet side: one [`WorkletTap`] per `AudioWorkletNode`, driven by
+//! `worklet/processor.js`. It owns the pool's `ArrayBuffer`s (one `Uint8Array` per slot),
+//! copies each render quantum into wasm memory, lets [`QuantumBatcher`] build the batch,
+//! and posts the finished buffer with `port.postMessage(view, [view.buffer])`.
+
+use js_sys::{Array, Float32Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::MessagePort;
+
+use super::interop::{config_error, MemoryView};
+use crate::dsp::batcher::{BatchSink, QuantumBatcher};
+use crate::dsp::config::{ChannelMode, TapConfig, MAX_CHANNELS};
+use crate::dsp::error::ConfigError;
+use crate::dsp::header::{HEADER_BYTES, MAGIC};
+use crate::dsp::RENDER_QUANTUM_SIZE;
+
+/// `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in `src/wasm/pitchtap.js`.
+pub const CHANNELS_MIX: u32 = 0;
+/// `channels: <index>`.
+pub const CHANNELS_SELECT: u32 = 1;
+/// `channels: 'all'` with `channelCount`.
+pub const CHANNELS_ALL: u32 = 2;
+
+/// Builds and validates a [`TapConfig`] from the numbers the JS API passes.
+/// A negative `max_latency_ms` means off.
+pub(crate) fn tap_config(
+    sample_rate: f64,
+    batch_size: f64,
+    pool_size: f64,
+    max_pool_size: f64,
+    channel_mode: u32,
+    channel_arg: f64,
+    max_latency_ms: f64,
+) -> Result<TapConfig, ConfigError> {
+    let int = |option: &'static str, allowed: &'static str, v: f64| {
+        if !v.is_finite() {
+            Err(ConfigError::NotFinite { option, allowed })
+        } else if v.fract() != 0.0 || v < 0.0 || v > u32::MAX as f64 {
+            Err(ConfigError::OutOfRange {
+                option,
+                allowed,
+                value: v,
+            })
+        } else {
+            Ok(v as usize)
+        }
+    };
+    let channels = match channel_mode {
+        CHANNELS_MIX => ChannelMode::Mix,
+        CHANNELS_SELECT => ChannelMode::Select(int(
+            "channels",
+            "'mix', 'all' or a channel index from 0 to 31",
+            channel_arg,
+        )?),
+        CHANNELS_ALL => ChannelMode::All(int(
+            "channelCount",
+            "an integer from 1 to 32",
+            channel_arg,
+        )?),
+        _ => {
+            return Err(ConfigError::WrongType {
+                option: "channels",
+                allowed: "'mix', 'all' or a channel index from 0 to 31",
+            })
+        }
+    };
+    let config = TapConfig {
+        batch_size: crate::dsp::config::validate_batch_size(batch_size)?,
+        pool_size: int("poolSize", "an integer from 1 to 256", pool_size)?,
+        max_pool_size: int("maxPoolSize", "an integer from poolSize to 256", max_pool_size)?,
+        channels,
+        // Negative means off; NaN stays in so that validate() reports it.
+        max_latency_ms: (max_latency_ms.is_nan() || max_latency_ms >= 0.0)
+            .then_some(max_latency_ms),
+        sample_rate,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// Checks tap options on the main thread before any node exists, so `PitchTap.create`
+/// throws and leaves nothing half-made. Same arguments as [`WorkletTap::new`] minus the port.
+#[wasm_bindgen(js_name = checkTapOptions)]
+pub fn check_tap_options(
+    sample_rate: f64,
+    batch_size: f64,
+    pool_size: f64,
+    max_pool_size: f64,
+    channel_mode: u32,
+    channel_arg: f64,
+    max_latency_ms: f64,
+) -> Result<(), JsValue> {
+    tap_config(
+        sample_rate,
+        batch_size,
+        pool_size,
+        max_pool_size,
+        channel_mode,
+        channel_arg,
+        max_latency_ms,
+    )
+    .map(|_| ())
+    .map_err(config_error)
+}
+
+/// The JS side of the pool and the port: the batcher's [`BatchSink`].
+struct Outbox {
+    port: MessagePort,
+    /// One buffer per slot: `Some` while the worklet owns it, `None` while in flight.
+    buffers: Vec<Option<Uint8Array>>,
+    /// Byte length issued with each slot's current trip, checked on return.
+    issued: Vec<usize>,
+    staging: MemoryView<u8>,
+    /// The one-element transfer list, reused for every post.
+    transfer: Array,
+    post_errors: u32,
+}
+
+impl BatchSink for Outbox {
+    fn post(&mut self, slot: usize, _batch: &[u8]) {
+        // `staging` was refreshed by the caller just before the core ran.
+        let Some(staging) = self.staging.current() else {
+            self.post_errors += 1;
+            return;
+        };
+        let len = staging.byte_length();
+        let buf = match self.buffers[slot].take() {
+            Some(b) if b.byte_length() == len => b,
+            // A slot's first trip after the pool grew or the batch size rose: the only
+            // allocation here, bounded by maxPoolSize and by configure() calls.
+            _ => Uint8Array::new_with_length(len),
+        };
+        buf.set(staging, 0);
+        self.issued[slot] = len as usize;
+        self.transfer.set(0, buf.buffer().into());
+        if self
+            .port
+            .post_message_with_transferable(&buf, &self.transfer)
+            .is_err()
+        {
+            self.post_errors += 1;
+        }
+    }
+}
+
+/// The wasm half of the AudioWorkletProcessor.
+#[wasm_bindgen]
+pub struct WorkletTap {
+    core: QuantumBatcher,
+    out: Outbox,
+    input: MemoryView<f32>,
+}
+
+fn read_u32(v: &Uint8Array, at: u32) -> u32 {
+    u32::from_le_bytes([
+        v.get_index(at),
+        v.get_index(at + 1),
+        v.get_index(at + 2),
+        v.get_index(at + 3),
+    ])
+}
+
+#[wasm_bindgen]
+impl WorkletTap {
+    /// Creates the tap and its pool of `poolSize` buffers. Throws `RangeError`/`TypeError`
+    /// for bad options (the main thread checked them already with `checkTapOptions`).
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)] // mirrors the JS options one to one
+    pub fn new(
+        port: MessagePort,
+        sample_rate: f64,
+        batch_size: f64,
+        pool_size: f64,
+        max_pool_size: f64,
+        channel_mode: u32,
+        channel_arg: f64,
+        max_latency_ms: f64,
+    ) -> Result<WorkletTap, JsValue> {
+        let config = tap_config(
+            sample_rate,
+            batch_size,
+            pool_size,
+            max_pool_size,
+            channel_mode,
+            channel_arg,
+            max_latency_ms,
+        )
+        .map_err(config_error)?;
+        let core = QuantumBatcher::new(config).map_err(config_error)?;
+        let len = core.staging().len() as u32;
+        let mut buffers = Vec::with_capacity(config.max_pool_size);
+        for i in 0..config.max_pool_size {
+            buffers.push((i < config.pool_size).then(|| Uint8Array::new_with_length(len)));
+        }
+        let transfer = Array::new_with_length(1);
+        Ok(WorkletTap {
+            out: Outbox {
+                port,
+                buffers,
+                issued: vec![0; config.max_pool_size],
+                staging: MemoryView::new(),
+                transfer,
+                post_errors: 0,
+            },
+            core,
+            input: MemoryView::new(),
+        })
+    }
+
+    /// One render quantum: `inputs` is `inputs[0]` of `process()` (an array of channel
+    /// `Float32Array`s, empty when nothing is connected), `current_frame` the global
+    /// `currentFrame`. Allocates nothing.
+    pub fn process(&mut self, inputs: &Array, current_frame: f64) {
+        let channels = (inputs.length() as usize).min(MAX_CHANNELS);
+        let mut frames = RENDER_QUANTUM_SIZE;
+        if channels > 0 {
+            let first: Float32Array = inputs.get(0).unchecked_into();
+            frames = first.length() as usize;
+            if frames > self.core.quantum_capacity() {
+                // A context with a larger renderSizeHint: grow once.
+                self.core.reserve_quantum(frames);
+            }
+            let cap = self.core.quantum_capacity();
+            let view = self.input.over(self.core.input_mut());
+            for c in 0..channels {
+                let ch: Float32Array = inputs.get(c as u32).unchecked_into();
+                if ch.length() as usize == frames {
+                    view.set(&ch, (c * cap) as u32);
+                }
+            }
+        }
+        self.out.staging.over(self.core.staging());
+        self.core
+            .process(current_frame, channels, frames, &mut self.out);
+    }
+
+    /// Posts the partial batch, if any.
+    pub fn flush(&mut self) {
+        self.out.staging.over(self.core.staging());
+        self.core.flush(&mut self.out);
+    }
+
+    /// A buffer came back from the main thread. Returns whether it was taken back into the
+    /// pool; anything else (a foreign object, the wrong size, a bad header, a slot not in
+    /// flight, a stale lease) is refused and counted, never pooled.
+    pub fn receive(&mut self, message: &JsValue) -> bool {
+        let Some(view) = message.dyn_ref::<Uint8Array>() else {
+            self.core.count_refused();
+            return false;
+        };
+        let len = view.byte_length() as usize;
+        if len < HEADER_BYTES
+            || view.byte_offset() != 0
+            || view.buffer().byte_length() as usize != len
+            || read_u32(view, 0) != MAGIC
+        {
+            self.core.count_refused();
+            return false;
+        }
+        let slot = read_u32(view, 56);
+        let lease = read_u32(view, 60);
+        if self.out.issued.get(slot as usize) != Some(&len) {
+            self.core.count_refused();
+            return false;
+        }
+        if self.core.release(slot, lease).is_err() {
+            return false; // counted by the core
+        }
+        self.out.buffers[slot as usize] = Some(view.clone());
+        true
+    }
+
+    /// Changes the batch size at the next batch boundary.
+    #[wasm_bindgen(js_name = setBatchSize)]
+    pub fn set_batch_size(&mut self, batch_size: f64) -> Result<(), JsValue> {
+        self.core.set_batch_size(batch_size).map_err(config_error)
+    }
+
+    /// Batches posted.
+    #[wasm_bindgen(getter)]
+    pub fn messages(&self) -> f64 {
+        self.core.messages() as f64
+    }
+    /// Frames posted.
+    #[wasm_bindgen(getter, js_name = framesPosted)]
+    pub fn frames_posted(&self) -> f64 {
+        self.core.frames_posted()
+    }
+    /// Frames dropped for want of a free buffer.
+    #[wasm_bindgen(getter, js_name = droppedFrames)]
+    pub fn dropped_frames(&self) -> f64 {
+        self.core.dropped_frames()
+    }
+    /// Runs of dropped frames.
+    #[wasm_bindgen(getter)]
+    pub fn gaps(&self) -> u32 {
+        self.core.gaps()
+    }
+    /// Returned messages refused.
+    #[wasm_bindgen(getter)]
+    pub fn refused(&self) -> u32 {
+        self.core.refused()
+    }
+    /// Pool slots that exist.
+    #[wasm_bindgen(getter, js_name = poolSize)]
+    pub fn pool_size(&self) -> u32 {
+        self.core.pool().size() as u32
+    }
+    /// Free pool slots.
+    #[wasm_bindgen(getter, js_name = poolFree)]
+    pub fn pool_free(&self) -> u32 {
+        self.core.pool().free() as u32
+    }
+    /// Buffers in flight.
+    #[wasm_bindgen(getter, js_name = inFlight)]
+    pub fn in_flight(&self) -> u32 {
+        self.core.pool().in_flight() as u32
+    }
+    /// Fewest free buffers seen.
+    #[wasm_bindgen(getter, js_name = lowWater)]
+    pub fn low_water(&self) -> u32 {
+        self.core.pool().low_water() as u32
+    }
+    /// Times a batch found no free buffer.
+    #[wasm_bindgen(getter)]
+    pub fn exhausted(&self) -> f64 {
+        self.core.pool().exhausted() as f64
+    }
+    /// Batch size of the batch being filled.
+    #[wasm_bindgen(getter, js_name = batchSize)]
+    pub fn batch_size(&self) -> u32 {
+        self.core.batch_size() as u32
+    }
+    /// Frames waiting in the batch being filled.
+    #[wasm_bindgen(getter, js_name = pendingFrames)]
+    pub fn pending_frames(&self) -> u32 {
+        self.core.pending_frames() as u32
+    }
+    /// `postMessage` calls that threw (should stay 0).
+    #[wasm_bindgen(getter, js_name = postErrors)]
+    pub fn post_errors(&self) -> u32 {
+        self.out.post_errors
+    }
+}

@@ -1,0 +1,50 @@
+// Shared set-up for the browser end-to-end tests: a loopback server and Debian's
+// chromium driven by playwright-core (never a downloaded browser).
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/serve.mjs';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const artifacts = join(root, 'tests', 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const BASE_FLAGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+/** Makes a WAV with sox into tests/artifacts (cached by name): `sox -n FORMAT file EFFECTS`. */
+export function soxWav(name, format, effects) {
+  const file = join(artifacts, name);
+  if (!existsSync(file)) execFileSync('sox', ['-n', ...format, file, ...effects]);
+  return file;
+}
+
+/**
+ * Starts a server and a browser. `micWav`: a WAV the fake microphone plays.
+ * Returns { page, server, browser, url, close }.
+ */
+export async function launch({ micWav, isolated = false } = {}) {
+  const server = await startServer({ port: 0, isolated, quiet: true });
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const args = [...BASE_FLAGS];
+  if (micWav) {
+    args.push('--autoplay-policy=no-user-gesture-required', '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${micWav}`);
+  } else {
+    args.push('--autoplay-policy=no-user-gesture-required');
+  }
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(new Error(m.text())); });
+  return {
+    page, server, browser, url, errors,
+    async close() { await browser.close(); await new Promise((r) => server.close(r)); },
+  };
+}

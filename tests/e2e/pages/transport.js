@@ -1,0 +1,159 @@
+// Page-side helpers for tests/e2e/transport.test.mjs. Each returns a plain summary object.
+import { PitchTap, FLAGS, HEADER_BYTES } from '/pkg/index.js';
+
+/** Checks batches as they arrive: ramp values, order, sequence numbers. */
+function collector(tap, { ramp = false, keep = false } = {}) {
+  const c = { batches: [], received: 0, mismatches: 0, seqBreaks: 0, lastSeq: null, lastEnd: null, times: [], copies: [] };
+  tap.addEventListener('batch', (e) => {
+    const d = e.detail;
+    c.times.push(performance.now());
+    if (c.lastSeq !== null && d.seq !== c.lastSeq + 1) c.seqBreaks++;
+    c.lastSeq = d.seq;
+    c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate,
+      ageFrames: null });
+    if (ramp) {
+      for (let i = 0; i < d.frames; i++) if (d.samples[i] !== d.startFrame + i) c.mismatches++;
+      if (c.lastEnd !== null && d.startFrame < c.lastEnd) c.mismatches++;
+      c.lastEnd = d.startFrame + d.frames;
+    }
+    if (keep && c.copies.length < 2) c.copies.push(d.samples.buffer.slice(0)); // a full copy of the buffer
+    c.received += d.frames;
+  });
+  return c;
+}
+
+function rampBuffer(ctx, frames) {
+  const buf = ctx.createBuffer(1, frames, ctx.sampleRate);
+  const x = buf.getChannelData(0);
+  for (let i = 0; i < frames; i++) x[i] = i;
+  return buf;
+}
+
+/**
+ * Suspends an OfflineAudioContext every `every` seconds and waits for the tap to catch up
+ * (tap.sync()), so rendering faster than real time does not outrun the pool.
+ */
+function pace(ctx, tap, seconds, every, skip = []) {
+  const waits = [];
+  for (let t = every; t < seconds; t += every) {
+    const at = Math.round(t * ctx.sampleRate / 128) * 128 / ctx.sampleRate;
+    if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
+    waits.push(ctx.suspend(at).then(async () => { await tap.sync(); ctx.resume(); }));
+  }
+  return waits;
+}
+
+/** Renders a ramp through an OfflineAudioContext into a tap. */
+window.offlineRamp = async ({ seconds = 20, sampleRate = 44100, options = {}, configureAt = null, configureTo = null, flushAt = null, paceEvery = 0.1 }) => {
+  // A whole number of render quanta, so that every rendered frame is ramp.
+  const frames = Math.round(seconds * sampleRate / 128) * 128;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
+  const tap = await PitchTap.create(ctx, options);
+  const c = collector(tap, { ramp: true });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
+  src.connect(tap.node);
+  src.start(0);
+  const suspends = [];
+  if (configureAt !== null) {
+    suspends.push(ctx.suspend(configureAt).then(async () => { await tap.configure({ batchSize: configureTo }); ctx.resume(); }));
+  }
+  if (paceEvery) suspends.push(...pace(ctx, tap, frames / sampleRate, paceEvery, [configureAt, flushAt]));
+  let flushed = null;
+  if (flushAt !== null) {
+    suspends.push(ctx.suspend(flushAt).then(async () => {
+      await tap.flush();
+      flushed = c.batches[c.batches.length - 1];
+      ctx.resume();
+    }));
+  }
+  await ctx.startRendering();
+  await Promise.all(suspends);
+  const before = c.batches.length;
+  const stats = await tap.flush();
+  const lastFlushed = c.batches.length > before ? c.batches[c.batches.length - 1] : null;
+  await tap.close();
+  return {
+    rendered: frames, received: c.received, dropped: stats.droppedSamples, mismatches: c.mismatches,
+    seqBreaks: c.seqBreaks, batches: c.batches, stats, lastFlushed, flushed,
+  };
+};
+
+/** Live: the fake microphone into a tap for `seconds`. */
+window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
+  const ctx = new AudioContext(contextOptions);
+  await ctx.resume();
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  const src = ctx.createMediaStreamSource(stream);
+  const tap = await PitchTap.create(ctx, options);
+  const c = collector(tap);
+  src.connect(tap.node);
+  // Let it settle, then measure over a window.
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = performance.now(); const n0 = c.batches.length; const f0 = c.received;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const t1 = performance.now(); const n1 = c.batches.length; const f1 = c.received;
+  const stats = await tap.close();
+  stream.getTracks().forEach((t) => t.stop());
+  await ctx.close();
+  // Rates from the arrival times of the first and last batch in the window.
+  const times = c.times.slice(n0, n1);
+  const secs = (times[times.length - 1] - times[0]) / 1000;
+  const framesBetween = c.batches.slice(n0 + 1, n1).reduce((a, b) => a + b.frames, 0);
+  return {
+    sampleRate: ctx.sampleRate, messagesPerSecond: (times.length - 1) / secs, samplesPerSecond: framesBetween / secs,
+    windowSeconds: (t1 - t0) / 1000,
+    seqBreaks: c.seqBreaks, batches: c.batches.length, stats,
+    channels: c.batches[0]?.channels, headerSampleRate: c.batches[0]?.sampleRate,
+  };
+};
+
+/** Posts foreign and repeated buffers to the worklet; they must be refused, never pooled. */
+window.refusals = async () => {
+  const sampleRate = 44100; const frames = 128 * 700;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
+  const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 4 });
+  const c = collector(tap, { ramp: true, keep: true });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
+  src.connect(tap.node);
+  src.start(0);
+  const done = ctx.suspend(1.0).then(async () => {
+    await tap.flush();
+    const port = tap.node.port;
+    const copy = c.copies[0]; // batch 0, already returned by the tap: its lease is used up
+    const again = copy.slice(0);
+    port.postMessage(new Uint8Array(copy), [copy]); // the same buffer back a second time
+    port.postMessage(new Uint8Array(again), [again]); // and a third
+    const foreign = new ArrayBuffer(10);
+    port.postMessage(foreign, [foreign]); // a foreign ArrayBuffer of the wrong size
+    port.postMessage(new Uint8Array(HEADER_BYTES + 4 * 1024)); // right size, no header
+    port.postMessage({ hello: 'world' }); // a foreign object
+    const s = await tap.flush();
+    ctx.resume();
+    return s;
+  });
+  await ctx.startRendering();
+  const mid = await done;
+  const stats = await tap.flush();
+  await tap.close();
+  return { mid, stats, received: c.received, rendered: frames, mismatches: c.mismatches };
+};
+
+window.isolation = () => ({ crossOriginIsolated: window.crossOriginIsolated, sab: typeof SharedArrayBuffer });
+
+window.badOptions = async () => {
+  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 44100 });
+  const out = {};
+  const cases = {
+    batchSize100: { batchSize: 100 }, batchSizeString: { batchSize: '1024' }, poolSize0: { poolSize: 0 },
+    unknown: { batchsize: 1024 }, channelsBad: { channels: 'left' }, latencyNeg: { maxLatencyMs: -5 },
+    batchSizeNaN: { batchSize: NaN }, maxPoolSmall: { poolSize: 8, maxPoolSize: 4 },
+  };
+  for (const [name, o] of Object.entries(cases)) {
+    try { await PitchTap.create(ctx, o); out[name] = 'no error'; } catch (e) { out[name] = `${e.name}: ${e.message}`; }
+  }
+  try { await PitchTap.create({}, {}); } catch (e) { out.notContext = `${e.name}: ${e.message}`; }
+  return out;
+};
+
+document.getElementById('status').textContent = 'ready';
+window.FLAGS = FLAGS;
