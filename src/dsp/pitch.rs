@@ -1,1 +1,804 @@
-//! Pitch detector.
+//! Pitch detector: a streaming McLeod (MPM) tracker with octave-safe candidate choice.
+//!
+//! # Algorithm
+//! Every hop, the last `windowSize` samples are analysed:
+//!
+//! 1. **Clean-up.** On the way in, NaN/±Infinity become 0 (counted by
+//!    [`PitchDetector::non_finite_samples`]), samples are clamped to ±[`INPUT_LIMIT`] and
+//!    magnitudes below 1e-30 become 0 (no denormal arithmetic). The window's mean is
+//!    removed (DC offset), its RMS level is compared with `minDb`, then it is scaled to a
+//!    peak of 1 so that a −50 dBFS voice is analysed exactly like a loud one.
+//! 2. **NSDF.** The normalised square difference function of McLeod & Wyvill (2005),
+//!    `n(τ) = 2·r(τ) / m(τ)`, with the autocorrelation `r` computed by a real FFT planned at
+//!    construction (`realfft`), and `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping part.
+//!    `n` is 1 for a perfectly periodic window at its period, whatever the level.
+//! 3. **Candidates.** Every positive lobe of `n` after its first zero crossing gives its
+//!    maximum, refined by parabolic interpolation; lobes whose lag lies outside
+//!    `minFrequency..maxFrequency` (with a quarter-tone margin) are dropped.
+//! 4. **Choice.** McLeod's k·max rule (the shortest lag whose peak reaches
+//!    [`OCTAVE_K`] × the highest peak) avoids sub-octaves; then continuity with the previous
+//!    hop overrides a pick that jumps by about an octave when a candidate near the previous
+//!    pitch is almost as clear.
+//! 5. **Voicing.** Voiced when the chosen peak's height (the *clarity*) reaches
+//!    `clarityThreshold`, or, while already voiced at a nearby pitch, a lower continuation
+//!    threshold (hysteresis: voiced stretches are not chopped at their weak ends), and the
+//!    window is louder than `minDb`.
+//!
+//! # Timing
+//! After construction, [`PitchDetector::reset`] or a gap, the first estimate is centred on
+//! the first frame received (the half window before it reads as silence), and then one
+//! estimate every `hopSize` frames: estimate `k` is centred on `origin + k·hopSize`.
+//! An estimate is emitted as soon as the last sample of its window has arrived, so its
+//! latency is `windowSize / 2` frames. [`analyze`] pushes a whole signal as one stream
+//! starting at frame 0, so offline and live results are identical.
+//!
+//! # Real time
+//! [`PitchDetector::new`] and [`PitchDetector::set_sample_rate`] allocate; [`push`],
+//! [`reset`] and everything else never do (`tests/analyzers_no_alloc.rs` proves it).
+//!
+//! [`push`]: PitchDetector::push
+//! [`reset`]: PitchDetector::reset
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+
+use super::error::ConfigError;
+use super::meter::{amplitude_to_db, check_sample_rate, MIN_DB};
+
+/// Default lowest pitch, in Hz (`pitch.minFrequency`).
+pub const DEFAULT_MIN_FREQUENCY: f32 = 50.0;
+/// Default highest pitch, in Hz (`pitch.maxFrequency`).
+pub const DEFAULT_MAX_FREQUENCY: f32 = 1500.0;
+/// Default voicing threshold on clarity (`pitch.clarityThreshold`).
+pub const DEFAULT_CLARITY_THRESHOLD: f32 = 0.6;
+/// Default volume gate in dBFS (`pitch.minDb`): 20 dB below a −50 dBFS voice.
+pub const DEFAULT_MIN_DB: f32 = -70.0;
+/// Default tuning reference, in Hz (`pitch.a4`).
+pub const DEFAULT_A4: f32 = 440.0;
+/// Default window length in seconds; the window is the next power of two of samples at
+/// or above this (2048 at 44.1 and 48 kHz), long enough for two periods of 50 Hz.
+pub const DEFAULT_WINDOW_SECONDS: f32 = 0.0425;
+/// Default hop in seconds (one estimate every 10 ms).
+pub const DEFAULT_HOP_SECONDS: f32 = 0.010;
+/// Shortest window accepted, in samples.
+pub const MIN_WINDOW_SIZE: usize = 64;
+/// Longest window accepted, in samples.
+pub const MAX_WINDOW_SIZE: usize = 65536;
+/// Input samples are clamped to ±this (60 dB above full scale) so that a wild spike cannot
+/// overflow the window's sums.
+pub const INPUT_LIMIT: f32 = 1000.0;
+/// McLeod's k: the shortest-lag peak within this fraction of the highest one wins.
+pub const OCTAVE_K: f32 = 0.9;
+/// Lowest allowed `pitch.minFrequency`, in Hz.
+pub const LOWEST_FREQUENCY: f32 = 20.0;
+/// Highest allowed `pitch.maxFrequency`, in Hz (also at most a quarter of the sample rate).
+pub const HIGHEST_FREQUENCY: f32 = 8000.0;
+
+/// Length of the centre measurement, in periods of the chosen pitch.
+const CENTRE_PERIODS: f32 = 3.0;
+/// How much clearer than k·max's pick a longer-lag candidate near the previous pitch must be
+/// to replace it.
+const LONGER_MARGIN: f32 = 0.02;
+/// The centre measurement's mean power, relative to the whole window's, below which the
+/// window centre counts as silent (the pitch belongs to a neighbour): about −13 dB.
+const CENTRE_MIN_POWER: f32 = 0.05;
+/// Lobes kept per window; the clearest are kept when a noisy window has more.
+const MAX_CANDIDATES: usize = 48;
+/// Candidates are searched this far outside `minFrequency..maxFrequency` (a quarter tone),
+/// so a tone exactly at a limit is found from both sides of its peak.
+const RANGE_MARGIN: f32 = 1.03;
+/// A continuation needs this fraction of the voicing threshold (hysteresis).
+const CONTINUE_FACTOR: f32 = 0.75;
+/// Continuity only looks back this far, in seconds.
+const CONTINUITY_SECONDS: f32 = 0.03;
+/// A pitch that moves less than this many octaves from the previous hop is "nearby".
+const NEAR_OCTAVES: f32 = 0.2;
+/// A candidate near the previous pitch replaces an octave-jumping pick if it is at least
+/// this fraction as clear as the highest peak.
+const CONTINUITY_K: f32 = 0.75;
+
+/// Note names by MIDI number, sharps only.
+static NOTE_NAMES: [&str; 128] = [
+    "C-1", "C#-1", "D-1", "D#-1", "E-1", "F-1", "F#-1", "G-1", "G#-1", "A-1", "A#-1", "B-1",
+    "C0", "C#0", "D0", "D#0", "E0", "F0", "F#0", "G0", "G#0", "A0", "A#0", "B0", "C1", "C#1",
+    "D1", "D#1", "E1", "F1", "F#1", "G1", "G#1", "A1", "A#1", "B1", "C2", "C#2", "D2", "D#2",
+    "E2", "F2", "F#2", "G2", "G#2", "A2", "A#2", "B2", "C3", "C#3", "D3", "D#3", "E3", "F3",
+    "F#3", "G3", "G#3", "A3", "A#3", "B3", "C4", "C#4", "D4", "D#4", "E4", "F4", "F#4", "G4",
+    "G#4", "A4", "A#4", "B4", "C5", "C#5", "D5", "D#5", "E5", "F5", "F#5", "G5", "G#5", "A5",
+    "A#5", "B5", "C6", "C#6", "D6", "D#6", "E6", "F6", "F#6", "G6", "G#6", "A6", "A#6", "B6",
+    "C7", "C#7", "D7", "D#7", "E7", "F7", "F#7", "G7", "G#7", "A7", "A#7", "B7", "C8", "C#8",
+    "D8", "D#8", "E8", "F8", "F#8", "G8", "G#8", "A8", "A#8", "B8", "C9", "C#9", "D9", "D#9",
+    "E9", "F9", "F#9", "G9",
+];
+
+/// The name of a MIDI note (`"A4"` for 69, sharps only), or `""` outside 0..=127.
+pub fn note_name(midi: i32) -> &'static str {
+    usize::try_from(midi)
+        .ok()
+        .and_then(|i| NOTE_NAMES.get(i))
+        .copied()
+        .unwrap_or("")
+}
+
+/// Options of a [`PitchDetector`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PitchConfig {
+    /// Lowest pitch reported, Hz (`pitch.minFrequency`, 20 to 8000, below `maxFrequency`).
+    pub min_frequency: f32,
+    /// Highest pitch reported, Hz (`pitch.maxFrequency`, up to 8000 and a quarter of the
+    /// sample rate).
+    pub max_frequency: f32,
+    /// Analysis window in samples (`pitch.windowSize`, 64 to 65536, at least two periods
+    /// of `minFrequency`). `None`: the next power of two at or above 42.5 ms and two periods
+    /// of `minFrequency`.
+    pub window_size: Option<usize>,
+    /// Samples between estimates (`pitch.hopSize`, 1 to `windowSize`). `None`: 10 ms.
+    pub hop_size: Option<usize>,
+    /// Clarity (0 to 1) an estimate needs to be voiced (`pitch.clarityThreshold`).
+    pub clarity_threshold: f32,
+    /// Windows quieter than this RMS level in dBFS are unvoiced (`pitch.minDb`, −120 to 0).
+    pub min_db: f32,
+    /// Frequency of A4 for note names and cents, Hz (`pitch.a4`, 300 to 600).
+    pub a4: f32,
+}
+
+impl Default for PitchConfig {
+    fn default() -> Self {
+        PitchConfig {
+            min_frequency: DEFAULT_MIN_FREQUENCY,
+            max_frequency: DEFAULT_MAX_FREQUENCY,
+            window_size: None,
+            hop_size: None,
+            clarity_threshold: DEFAULT_CLARITY_THRESHOLD,
+            min_db: DEFAULT_MIN_DB,
+            a4: DEFAULT_A4,
+        }
+    }
+}
+
+/// Sizes derived from a [`PitchConfig`] at one sample rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Layout {
+    window: usize,
+    hop: usize,
+    /// Shortest and longest lag searched, in samples (with [`RANGE_MARGIN`]).
+    lag_lo: usize,
+    lag_hi: usize,
+    fft_len: usize,
+}
+
+/// The smallest even number ≥ `n` whose only prime factors are 2, 3 and 5 (fast FFT sizes).
+fn fast_fft_len(n: usize) -> usize {
+    let mut m = n.max(2);
+    loop {
+        let mut r = m;
+        for p in [2, 3, 5] {
+            while r % p == 0 {
+                r /= p;
+            }
+        }
+        if r == 1 && m % 2 == 0 {
+            return m;
+        }
+        m += 1;
+    }
+}
+
+impl PitchConfig {
+    /// Checks the options against a sample rate and works out the sizes.
+    fn layout(&self, sample_rate: f32) -> Result<Layout, ConfigError> {
+        check_sample_rate(sample_rate)?;
+        let sr = sample_rate as f64;
+        ConfigError::check_range(
+            "pitch.minFrequency",
+            "a frequency in Hz from 20 to 8000",
+            self.min_frequency as f64,
+            LOWEST_FREQUENCY as f64,
+            HIGHEST_FREQUENCY as f64,
+        )?;
+        ConfigError::check_range(
+            "pitch.maxFrequency",
+            "a frequency in Hz from 20 to 8000",
+            self.max_frequency as f64,
+            LOWEST_FREQUENCY as f64,
+            HIGHEST_FREQUENCY as f64,
+        )?;
+        if self.min_frequency >= self.max_frequency {
+            return Err(ConfigError::Conflict {
+                option: "pitch.minFrequency",
+                allowed: "below pitch.maxFrequency",
+            });
+        }
+        if self.max_frequency as f64 > sr / 4.0 {
+            return Err(ConfigError::Conflict {
+                option: "pitch.maxFrequency",
+                allowed: "at most a quarter of the sample rate",
+            });
+        }
+        ConfigError::check_range(
+            "pitch.clarityThreshold",
+            "a number from 0 to 1",
+            self.clarity_threshold as f64,
+            0.0,
+            1.0,
+        )?;
+        ConfigError::check_range(
+            "pitch.minDb",
+            "a level in dBFS from -120 to 0",
+            self.min_db as f64,
+            MIN_DB as f64,
+            0.0,
+        )?;
+        ConfigError::check_range(
+            "pitch.a4",
+            "a frequency in Hz from 300 to 600",
+            self.a4 as f64,
+            300.0,
+            600.0,
+        )?;
+        let two_periods = (2.0 * sr / self.min_frequency as f64).ceil() as usize;
+        let window = match self.window_size {
+            Some(w) => {
+                ConfigError::check_range(
+                    "pitch.windowSize",
+                    "a number of samples from 64 to 65536",
+                    w as f64,
+                    MIN_WINDOW_SIZE as f64,
+                    MAX_WINDOW_SIZE as f64,
+                )?;
+                if w < two_periods {
+                    return Err(ConfigError::Conflict {
+                        option: "pitch.windowSize",
+                        allowed: "at least two periods of pitch.minFrequency",
+                    });
+                }
+                w
+            }
+            None => {
+                let w = ((DEFAULT_WINDOW_SECONDS as f64 * sr).round() as usize)
+                    .max(two_periods)
+                    .next_power_of_two();
+                if w > MAX_WINDOW_SIZE {
+                    return Err(ConfigError::Conflict {
+                        option: "pitch.minFrequency",
+                        allowed: "high enough for two periods to fit 65536 samples",
+                    });
+                }
+                w
+            }
+        };
+        let hop = match self.hop_size {
+            Some(h) => {
+                ConfigError::check_range(
+                    "pitch.hopSize",
+                    "a number of samples from 1 to pitch.windowSize",
+                    h as f64,
+                    1.0,
+                    window as f64,
+                )?;
+                h
+            }
+            None => ((DEFAULT_HOP_SECONDS as f64 * sr).round() as usize).clamp(1, window),
+        };
+        let lag_lo = ((sr / (self.max_frequency as f64 * RANGE_MARGIN as f64)).floor() as usize)
+            .max(2);
+        let lag_hi = ((sr * RANGE_MARGIN as f64 / self.min_frequency as f64).ceil() as usize)
+            .min(window - 2);
+        Ok(Layout {
+            window,
+            hop,
+            lag_lo,
+            lag_hi,
+            // Linear (not circular) correlation up to lag_hi + 1 needs this much padding.
+            fft_len: fast_fft_len(window + lag_hi + 2),
+        })
+    }
+}
+
+/// One pitch estimate, for one window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PitchEstimate {
+    /// Absolute stream frame at the centre of the analysis window.
+    pub centre_frame: f64,
+    /// Fundamental frequency in Hz; 0 when unvoiced.
+    pub frequency: f32,
+    /// How periodic the window is at the chosen lag, 0 to 1 (the NSDF peak height); 0 when
+    /// the window is below `minDb` or silent.
+    pub clarity: f32,
+    /// Whether a pitch was found (`frequency > 0`).
+    pub voiced: bool,
+    /// Nearest MIDI note number (69 = A4); 0 when unvoiced.
+    pub midi: i32,
+    /// Name of `midi`, e.g. `"A4"` or `"C#3"`; `""` when unvoiced.
+    pub note: &'static str,
+    /// Distance from `midi` in cents, −50 to +50; 0 when unvoiced.
+    pub cents: f32,
+    /// RMS level of the window after DC removal, dBFS (floored at [`MIN_DB`]).
+    pub db: f32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Candidate {
+    lag: f32,
+    value: f32,
+}
+
+/// Streaming pitch detector. See the [module docs](self) for the algorithm and timing.
+pub struct PitchDetector {
+    config: PitchConfig,
+    sample_rate: f32,
+    layout: Layout,
+    forward: Arc<dyn RealToComplex<f32>>,
+    inverse: Arc<dyn ComplexToReal<f32>>,
+    /// The raw window being filled, oldest first.
+    buf: Vec<f32>,
+    /// The cleaned, normalised window.
+    x: Vec<f32>,
+    /// FFT input, then the autocorrelation.
+    frame: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    nsdf: Vec<f32>,
+    /// Mean square of the normalised window over its real samples.
+    window_power: f32,
+    /// Next write position in `buf`; an estimate is due when it reaches the window length.
+    write: usize,
+    /// Real (not pre-roll) samples at the end of `buf`.
+    valid: usize,
+    started: bool,
+    origin: f64,
+    next_frame: f64,
+    emitted: u64,
+    prev_frequency: f32,
+    hops_since_voiced: u32,
+    continuity_hops: u32,
+    non_finite: u64,
+}
+
+impl core::fmt::Debug for PitchDetector {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PitchDetector")
+            .field("config", &self.config)
+            .field("sample_rate", &self.sample_rate)
+            .field("window_size", &self.layout.window)
+            .field("hop_size", &self.layout.hop)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PitchDetector {
+    /// A detector for a stream at `sample_rate` Hz. Plans the FFT and sizes every buffer.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the offending option (`pitch.*` or `sampleRate`).
+    pub fn new(config: PitchConfig, sample_rate: f32) -> Result<Self, ConfigError> {
+        let layout = config.layout(sample_rate)?;
+        let mut planner = RealFftPlanner::<f32>::new();
+        let forward = planner.plan_fft_forward(layout.fft_len);
+        let inverse = planner.plan_fft_inverse(layout.fft_len);
+        let scratch_len = forward
+            .get_scratch_len()
+            .max(inverse.get_scratch_len())
+            .max(1);
+        let mut d = PitchDetector {
+            config,
+            sample_rate,
+            layout,
+            spectrum: forward.make_output_vec(),
+            forward,
+            inverse,
+            buf: vec![0.0; layout.window],
+            x: vec![0.0; layout.window],
+            frame: vec![0.0; layout.fft_len],
+            scratch: vec![Complex::default(); scratch_len],
+            nsdf: vec![0.0; layout.lag_hi + 2],
+            window_power: 0.0,
+            write: 0,
+            valid: 0,
+            started: false,
+            origin: 0.0,
+            next_frame: 0.0,
+            emitted: 0,
+            prev_frequency: 0.0,
+            hops_since_voiced: u32::MAX,
+            continuity_hops: 1,
+            non_finite: 0,
+        };
+        d.continuity_hops = ((CONTINUITY_SECONDS * sample_rate) / layout.hop as f32)
+            .ceil()
+            .max(1.0) as u32;
+        d.reset();
+        Ok(d)
+    }
+
+    /// The options in use.
+    pub fn config(&self) -> PitchConfig {
+        self.config
+    }
+
+    /// The sample rate in use, in Hz.
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+
+    /// Analysis window, in samples.
+    pub fn window_size(&self) -> usize {
+        self.layout.window
+    }
+
+    /// Samples between estimates.
+    pub fn hop_size(&self) -> usize {
+        self.layout.hop
+    }
+
+    /// NaN or ±Infinity samples read as 0 since construction.
+    pub fn non_finite_samples(&self) -> u64 {
+        self.non_finite
+    }
+
+    /// Changes the sample rate: re-derives the default window and hop, re-plans the FFT and
+    /// restarts the stream. **Allocates**: call it off the real-time path, or accept one
+    /// allocation when the context's rate changes.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when the options do not fit the new rate (e.g. `sampleRate` out of
+    /// range, or `pitch.maxFrequency` above a quarter of it); the detector is unchanged.
+    pub fn set_sample_rate(&mut self, sample_rate: f32) -> Result<(), ConfigError> {
+        *self = PitchDetector::new(self.config, sample_rate)?;
+        Ok(())
+    }
+
+    /// Forgets the stream: the next [`push`](Self::push) starts a new one at its
+    /// `start_frame`. Never allocates.
+    pub fn reset(&mut self) {
+        self.started = false;
+        self.restart(0.0);
+    }
+
+    fn restart(&mut self, origin: f64) {
+        self.buf.fill(0.0);
+        self.write = self.layout.window / 2;
+        self.valid = 0;
+        self.origin = origin;
+        self.next_frame = origin;
+        self.emitted = 0;
+        self.prev_frequency = 0.0;
+        self.hops_since_voiced = u32::MAX;
+    }
+
+    /// Feeds a batch of any length and calls `on_estimate` once per completed hop (zero,
+    /// one or several times). `start_frame` is the absolute stream frame of `samples[0]`:
+    /// when it does not continue the previous push exactly, the window restarts there (a
+    /// gap; see the module docs for the timing). A non-finite `start_frame` is read as
+    /// contiguous. Never allocates.
+    pub fn push(
+        &mut self,
+        start_frame: f64,
+        samples: &[f32],
+        on_estimate: &mut impl FnMut(&PitchEstimate),
+    ) {
+        if !self.started || (start_frame.is_finite() && start_frame != self.next_frame) {
+            self.started = true;
+            self.restart(start_frame);
+        }
+        self.next_frame += samples.len() as f64;
+        let n = self.layout.window;
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let take = (n - self.write).min(rest.len());
+            let (head, tail) = rest.split_at(take);
+            for (dst, &s) in self.buf[self.write..self.write + take].iter_mut().zip(head) {
+                *dst = if s.is_finite() {
+                    if s.abs() < 1e-30 {
+                        0.0
+                    } else {
+                        s.clamp(-INPUT_LIMIT, INPUT_LIMIT)
+                    }
+                } else {
+                    self.non_finite += 1;
+                    0.0
+                };
+            }
+            rest = tail;
+            self.write += take;
+            self.valid = (self.valid + take).min(n);
+            if self.write == n {
+                let estimate = self.estimate();
+                on_estimate(&estimate);
+                let hop = self.layout.hop;
+                self.buf.copy_within(hop.., 0);
+                self.write = n - hop;
+                self.valid = self.valid.min(n - hop);
+                self.emitted += 1;
+            }
+        }
+    }
+
+    /// Analyses the full window in `buf`.
+    fn estimate(&mut self) -> PitchEstimate {
+        let centre_frame = self.origin + self.emitted as f64 * self.layout.hop as f64;
+        let (frequency, clarity, db) = self.analyse();
+        let voiced = frequency > 0.0;
+        if voiced {
+            self.prev_frequency = frequency;
+            self.hops_since_voiced = 0;
+        } else {
+            self.hops_since_voiced = self.hops_since_voiced.saturating_add(1);
+        }
+        let (midi, note, cents) = if voiced {
+            let semis = 12.0 * (frequency / self.config.a4).log2() + 69.0;
+            let midi = semis.round();
+            (midi as i32, note_name(midi as i32), 100.0 * (semis - midi))
+        } else {
+            (0, "", 0.0)
+        };
+        PitchEstimate {
+            centre_frame,
+            frequency,
+            clarity,
+            voiced,
+            midi,
+            note,
+            cents,
+            db,
+        }
+    }
+
+    /// Returns (frequency or 0, clarity, window dB).
+    fn analyse(&mut self) -> (f32, f32, f32) {
+        let n = self.layout.window;
+        let valid = self.valid.clamp(1, n);
+        let start = n - valid;
+        let mean = (self.buf[start..].iter().map(|&s| s as f64).sum::<f64>() / valid as f64) as f32;
+        self.x[..start].fill(0.0);
+        let mut peak = 0.0f32;
+        let mut energy = 0.0f64;
+        for (x, &b) in self.x[start..].iter_mut().zip(&self.buf[start..]) {
+            let v = b - mean;
+            *x = v;
+            peak = peak.max(v.abs());
+            energy += (v as f64) * (v as f64);
+        }
+        let db = amplitude_to_db((energy / valid as f64).sqrt() as f32);
+        if peak <= 0.0 || db < self.config.min_db {
+            return (0.0, 0.0, db);
+        }
+        let scale = 1.0 / peak;
+        self.window_power = (energy / valid as f64) as f32 * scale * scale;
+        for x in &mut self.x[start..] {
+            *x *= scale;
+        }
+        if !self.compute_nsdf() {
+            return (0.0, 0.0, db);
+        }
+        let (lag, full_clarity) = self.choose();
+        if lag <= 0.0 {
+            return (0.0, full_clarity, db);
+        }
+        let (lag, clarity) = self.refine_centre(lag);
+        let frequency = self.sample_rate / lag;
+        let near_previous = self.hops_since_voiced <= self.continuity_hops
+            && (frequency / self.prev_frequency).log2().abs() < NEAR_OCTAVES;
+        let threshold = if near_previous {
+            self.config.clarity_threshold * CONTINUE_FACTOR
+        } else {
+            self.config.clarity_threshold
+        };
+        if clarity >= threshold && clarity > 0.0 {
+            (frequency, clarity, db)
+        } else {
+            (0.0, clarity, db)
+        }
+    }
+
+    /// Fills `nsdf[0..=lag_hi+1]` from `x`. False if the FFT refused its buffers (cannot
+    /// happen: every length is fixed at construction).
+    fn compute_nsdf(&mut self) -> bool {
+        let n = self.layout.window;
+        self.frame[..n].copy_from_slice(&self.x);
+        self.frame[n..].fill(0.0);
+        if self
+            .forward
+            .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
+            .is_err()
+        {
+            return false;
+        }
+        for c in &mut self.spectrum {
+            *c = Complex::new(c.norm_sqr(), 0.0);
+        }
+        if self
+            .inverse
+            .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
+            .is_err()
+        {
+            return false;
+        }
+        // frame[τ] = fft_len · r(τ); m(τ) runs down from 2·r(0) as the overlap shrinks.
+        let norm = 1.0 / self.layout.fft_len as f64;
+        let mut m: f64 = 2.0 * self.x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
+        for (tau, out) in self.nsdf.iter_mut().enumerate() {
+            let r = self.frame[tau] as f64 * norm;
+            *out = if m > 1e-9 { (2.0 * r / m) as f32 } else { 0.0 };
+            let a = self.x[tau] as f64;
+            let b = self.x[n - 1 - tau] as f64;
+            m -= a * a + b * b;
+        }
+        true
+    }
+
+    /// Re-measures the chosen period on a few periods around the window centre: the
+    /// full window (sized for 50 Hz) smears onsets, offsets and fast glides of higher
+    /// voices, while the estimate is stamped at the centre. Hill-climbs the centre's NSDF
+    /// from `lag` to its nearest peak. Returns (lag, centre clarity).
+    fn refine_centre(&self, lag: f32) -> (f32, f32) {
+        let n = self.layout.window;
+        let mut t = lag.round() as usize;
+        let max_step = ((lag * 0.15).ceil() as usize).max(2);
+        let len = ((lag * CENTRE_PERIODS).round() as usize).min(n.saturating_sub(t + max_step + 2));
+        if len < 8 || t < 2 {
+            return (lag, 0.0);
+        }
+        let at = |tau: usize| self.centre_nsdf(tau, len);
+        let (lo, hi) = (t - max_step.min(t - 1), t + max_step);
+        let (mut vm, mut v0, mut vp) = (at(t - 1), at(t), at(t + 1));
+        while vp > v0 && t + 1 < hi {
+            t += 1;
+            (vm, v0, vp) = (v0, vp, at(t + 1));
+        }
+        while vm > v0 && t - 1 > lo {
+            t -= 1;
+            (vm, v0, vp) = (at(t - 1), vm, v0);
+        }
+        let c = interpolate(&[vm, v0, vp], 1);
+        let clarity = if self.centre_power(t, len) < CENTRE_MIN_POWER * self.window_power {
+            0.0
+        } else {
+            c.value.clamp(0.0, 1.0)
+        };
+        (t as f32 - 1.0 + c.lag, clarity)
+    }
+
+    /// Mean square of the samples `centre_nsdf(tau, len)` reads.
+    fn centre_power(&self, tau: usize, len: usize) -> f32 {
+        let n = self.layout.window;
+        let span = len + tau;
+        let j0 = (n / 2).saturating_sub(span / 2).min(n - span);
+        self.x[j0..j0 + span].iter().map(|&v| v * v).sum::<f32>() / span as f32
+    }
+
+    /// NSDF at `tau` over `len` pairs whose span is centred on the window centre.
+    fn centre_nsdf(&self, tau: usize, len: usize) -> f32 {
+        let n = self.layout.window;
+        let span = len + tau;
+        let j0 = (n / 2).saturating_sub(span / 2).min(n - span);
+        let (a, b) = (&self.x[j0..j0 + len], &self.x[j0 + tau..j0 + tau + len]);
+        let (mut r, mut m) = (0.0f32, 0.0f32);
+        for (&p, &q) in a.iter().zip(b) {
+            r += p * q;
+            m += p * p + q * q;
+        }
+        if m > 1e-12 {
+            2.0 * r / m
+        } else {
+            0.0
+        }
+    }
+
+    /// Picks the lag (0 if none) and its clarity from `nsdf`.
+    fn choose(&self) -> (f32, f32) {
+        let nsdf = &self.nsdf;
+        let (lo, hi) = (self.layout.lag_lo, self.layout.lag_hi);
+        let mut cands = [Candidate::default(); MAX_CANDIDATES];
+        let mut count = 0usize;
+        // Skip the lobe around lag 0: it is no period.
+        let Some(first_negative) = nsdf.iter().position(|&v| v < 0.0) else {
+            return (0.0, 0.0);
+        };
+        let mut tau = first_negative;
+        let last = nsdf.len() - 1;
+        while tau < last {
+            // Find the next positive lobe and its maximum.
+            while tau < last && nsdf[tau] <= 0.0 {
+                tau += 1;
+            }
+            let mut best = tau;
+            while tau < last && nsdf[tau] > 0.0 {
+                if nsdf[tau] > nsdf[best] {
+                    best = tau;
+                }
+                tau += 1;
+            }
+            if best >= last || best < lo.saturating_sub(1) || best > hi || nsdf[best] <= 0.0 {
+                continue;
+            }
+            // A lobe still rising at the end of the searched range has no peak in range.
+            if best + 1 > last || nsdf[best + 1] > nsdf[best] {
+                continue;
+            }
+            let c = interpolate(nsdf, best);
+            if c.lag < lo as f32 || c.lag > hi as f32 {
+                continue;
+            }
+            if count < MAX_CANDIDATES {
+                cands[count] = c;
+                count += 1;
+            } else if let Some((i, weakest)) = cands
+                .iter()
+                .enumerate()
+                .min_by(|a, b| a.1.value.total_cmp(&b.1.value))
+            {
+                if c.value > weakest.value {
+                    cands[i] = c;
+                }
+            }
+        }
+        let cands = &mut cands[..count];
+        if cands.is_empty() {
+            return (0.0, 0.0);
+        }
+        cands.sort_unstable_by(|a, b| a.lag.total_cmp(&b.lag));
+        let best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
+        let mut pick = cands
+            .iter()
+            .copied()
+            .find(|c| c.value >= OCTAVE_K * best)
+            .unwrap_or(cands[0]);
+        if self.hops_since_voiced <= self.continuity_hops && self.prev_frequency > 0.0 {
+            let prev_lag = self.sample_rate / self.prev_frequency;
+            let dist = |c: &Candidate| (c.lag / prev_lag).log2().abs();
+            if dist(&pick) > 0.5 {
+                if let Some(near) = cands
+                    .iter()
+                    .filter(|c| c.value >= CONTINUITY_K * best)
+                    .min_by(|a, b| dist(a).total_cmp(&dist(b)))
+                {
+                    // A longer lag than k·max's pick must be clearly better: every
+                    // multiple of a period is as clear as the period itself, and following
+                    // one would lock the track an octave low for good.
+                    let allowed = near.lag < pick.lag || near.value > pick.value + LONGER_MARGIN;
+                    if dist(near) < NEAR_OCTAVES && allowed {
+                        pick = *near;
+                    }
+                }
+            }
+        }
+        (pick.lag, pick.value.clamp(0.0, 1.0))
+    }
+}
+
+/// Parabolic interpolation of the peak at `i` (needs `i ± 1` in range).
+fn interpolate(v: &[f32], i: usize) -> Candidate {
+    let (a, b, c) = (v[i - 1], v[i], v[i + 1]);
+    let denom = a - 2.0 * b + c;
+    if denom >= 0.0 {
+        return Candidate {
+            lag: i as f32,
+            value: b,
+        };
+    }
+    let delta = (0.5 * (a - c) / denom).clamp(-0.5, 0.5);
+    Candidate {
+        lag: i as f32 + delta,
+        value: b - 0.25 * (a - c) * delta,
+    }
+}
+
+/// Runs a whole signal through a fresh [`PitchDetector`] as one stream starting at frame 0
+/// and calls `on_estimate` for each hop: exactly what a live tap fed the same samples
+/// computes. Allocates (it builds the detector).
+///
+/// # Errors
+/// [`ConfigError`] from [`PitchDetector::new`].
+pub fn analyze(
+    samples: &[f32],
+    sample_rate: f32,
+    config: PitchConfig,
+    mut on_estimate: impl FnMut(&PitchEstimate),
+) -> Result<(), ConfigError> {
+    let mut detector = PitchDetector::new(config, sample_rate)?;
+    detector.push(0.0, samples, &mut on_estimate);
+    Ok(())
+}
