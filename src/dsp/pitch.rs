@@ -52,16 +52,16 @@ pub const DEFAULT_MIN_FREQUENCY: f32 = 50.0;
 /// Default highest pitch, in Hz (`pitch.maxFrequency`).
 pub const DEFAULT_MAX_FREQUENCY: f32 = 1500.0;
 /// Default voicing threshold on clarity (`pitch.clarityThreshold`).
-pub const DEFAULT_CLARITY_THRESHOLD: f32 = 0.6;
+pub const DEFAULT_CLARITY_THRESHOLD: f32 = 0.65;
 /// Default volume gate in dBFS (`pitch.minDb`): 20 dB below a −50 dBFS voice.
 pub const DEFAULT_MIN_DB: f32 = -70.0;
 /// Default tuning reference, in Hz (`pitch.a4`).
 pub const DEFAULT_A4: f32 = 440.0;
 /// Default window length in seconds; the window is the next power of two of samples at
 /// or above this (2048 at 44.1 and 48 kHz), long enough for two periods of 50 Hz.
-pub const DEFAULT_WINDOW_SECONDS: f32 = 0.0425;
+pub const DEFAULT_WINDOW_SECONDS: f64 = 0.0425;
 /// Default hop in seconds (one estimate every 10 ms).
-pub const DEFAULT_HOP_SECONDS: f32 = 0.010;
+pub const DEFAULT_HOP_SECONDS: f64 = 0.010;
 /// Shortest window accepted, in samples.
 pub const MIN_WINDOW_SIZE: usize = 64;
 /// Longest window accepted, in samples.
@@ -76,21 +76,31 @@ pub const LOWEST_FREQUENCY: f32 = 20.0;
 /// Highest allowed `pitch.maxFrequency`, in Hz (also at most a quarter of the sample rate).
 pub const HIGHEST_FREQUENCY: f32 = 8000.0;
 
-/// Length of the centre measurement, in periods of the chosen pitch.
-const CENTRE_PERIODS: f32 = 3.0;
+/// Length of the centre measurement: this many periods of the chosen pitch…
+const CENTRE_PERIODS: f32 = 2.5;
+/// … and at least this long, in seconds: shorter follows speech better, longer averages
+/// the vibrato of singing; 25 ms serves both.
+const CENTRE_MIN_SECONDS: f32 = 0.025;
 /// How much clearer than k·max's pick a longer-lag candidate near the previous pitch must be
 /// to replace it.
 const LONGER_MARGIN: f32 = 0.02;
 /// The centre measurement's mean power, relative to the whole window's, below which the
 /// window centre counts as silent (the pitch belongs to a neighbour): about −13 dB.
 const CENTRE_MIN_POWER: f32 = 0.05;
+/// Relative gate: a periodic window more than this many dB below the loudest recent
+/// periodic window (capped at 0 dBFS) is unvoiced. Breaths, bleed and hum between phrases are periodic enough to pass any
+/// clarity threshold; their level gives them away. Scale-free, so a −50 dBFS voice is
+/// treated like a loud one.
+pub const RELATIVE_GATE_DB: f32 = 25.0;
+/// How fast the "loudest recent periodic window" level of the relative gate falls, dB per second.
+pub const GATE_FALL_DB_PER_SECOND: f32 = 2.0;
 /// Lobes kept per window; the clearest are kept when a noisy window has more.
 const MAX_CANDIDATES: usize = 48;
 /// Candidates are searched this far outside `minFrequency..maxFrequency` (a quarter tone),
 /// so a tone exactly at a limit is found from both sides of its peak.
 const RANGE_MARGIN: f32 = 1.03;
 /// A continuation needs this fraction of the voicing threshold (hysteresis).
-const CONTINUE_FACTOR: f32 = 0.75;
+const CONTINUE_FACTOR: f32 = 0.6;
 /// Continuity only looks back this far, in seconds.
 const CONTINUITY_SECONDS: f32 = 0.03;
 /// A pitch that moves less than this many octaves from the previous hop is "nearby".
@@ -101,16 +111,15 @@ const CONTINUITY_K: f32 = 0.75;
 
 /// Note names by MIDI number, sharps only.
 static NOTE_NAMES: [&str; 128] = [
-    "C-1", "C#-1", "D-1", "D#-1", "E-1", "F-1", "F#-1", "G-1", "G#-1", "A-1", "A#-1", "B-1",
-    "C0", "C#0", "D0", "D#0", "E0", "F0", "F#0", "G0", "G#0", "A0", "A#0", "B0", "C1", "C#1",
-    "D1", "D#1", "E1", "F1", "F#1", "G1", "G#1", "A1", "A#1", "B1", "C2", "C#2", "D2", "D#2",
-    "E2", "F2", "F#2", "G2", "G#2", "A2", "A#2", "B2", "C3", "C#3", "D3", "D#3", "E3", "F3",
-    "F#3", "G3", "G#3", "A3", "A#3", "B3", "C4", "C#4", "D4", "D#4", "E4", "F4", "F#4", "G4",
-    "G#4", "A4", "A#4", "B4", "C5", "C#5", "D5", "D#5", "E5", "F5", "F#5", "G5", "G#5", "A5",
-    "A#5", "B5", "C6", "C#6", "D6", "D#6", "E6", "F6", "F#6", "G6", "G#6", "A6", "A#6", "B6",
-    "C7", "C#7", "D7", "D#7", "E7", "F7", "F#7", "G7", "G#7", "A7", "A#7", "B7", "C8", "C#8",
-    "D8", "D#8", "E8", "F8", "F#8", "G8", "G#8", "A8", "A#8", "B8", "C9", "C#9", "D9", "D#9",
-    "E9", "F9", "F#9", "G9",
+    "C-1", "C#-1", "D-1", "D#-1", "E-1", "F-1", "F#-1", "G-1", "G#-1", "A-1", "A#-1", "B-1", "C0",
+    "C#0", "D0", "D#0", "E0", "F0", "F#0", "G0", "G#0", "A0", "A#0", "B0", "C1", "C#1", "D1",
+    "D#1", "E1", "F1", "F#1", "G1", "G#1", "A1", "A#1", "B1", "C2", "C#2", "D2", "D#2", "E2", "F2",
+    "F#2", "G2", "G#2", "A2", "A#2", "B2", "C3", "C#3", "D3", "D#3", "E3", "F3", "F#3", "G3",
+    "G#3", "A3", "A#3", "B3", "C4", "C#4", "D4", "D#4", "E4", "F4", "F#4", "G4", "G#4", "A4",
+    "A#4", "B4", "C5", "C#5", "D5", "D#5", "E5", "F5", "F#5", "G5", "G#5", "A5", "A#5", "B5", "C6",
+    "C#6", "D6", "D#6", "E6", "F6", "F#6", "G6", "G#6", "A6", "A#6", "B6", "C7", "C#7", "D7",
+    "D#7", "E7", "F7", "F#7", "G7", "G#7", "A7", "A#7", "B7", "C8", "C#8", "D8", "D#8", "E8", "F8",
+    "F#8", "G8", "G#8", "A8", "A#8", "B8", "C9", "C#9", "D9", "D#9", "E9", "F9", "F#9", "G9",
 ];
 
 /// The name of a MIDI note (`"A4"` for 69, sharps only), or `""` outside 0..=127.
@@ -257,7 +266,7 @@ impl PitchConfig {
                 w
             }
             None => {
-                let w = ((DEFAULT_WINDOW_SECONDS as f64 * sr).round() as usize)
+                let w = ((DEFAULT_WINDOW_SECONDS * sr).round() as usize)
                     .max(two_periods)
                     .next_power_of_two();
                 if w > MAX_WINDOW_SIZE {
@@ -280,10 +289,10 @@ impl PitchConfig {
                 )?;
                 h
             }
-            None => ((DEFAULT_HOP_SECONDS as f64 * sr).round() as usize).clamp(1, window),
+            None => ((DEFAULT_HOP_SECONDS * sr).round() as usize).clamp(1, window),
         };
-        let lag_lo = ((sr / (self.max_frequency as f64 * RANGE_MARGIN as f64)).floor() as usize)
-            .max(2);
+        let lag_lo =
+            ((sr / (self.max_frequency as f64 * RANGE_MARGIN as f64)).floor() as usize).max(2);
         let lag_hi = ((sr * RANGE_MARGIN as f64 / self.min_frequency as f64).ceil() as usize)
             .min(window - 2);
         Ok(Layout {
@@ -343,6 +352,8 @@ pub struct PitchDetector {
     nsdf: Vec<f32>,
     /// Mean square of the normalised window over its real samples.
     window_power: f32,
+    /// Running maximum of the window level, dBFS, falling slowly.
+    level_max_db: f32,
     /// Next write position in `buf`; an estimate is due when it reaches the window length.
     write: usize,
     /// Real (not pre-roll) samples at the end of `buf`.
@@ -395,6 +406,7 @@ impl PitchDetector {
             scratch: vec![Complex::default(); scratch_len],
             nsdf: vec![0.0; layout.lag_hi + 2],
             window_power: 0.0,
+            level_max_db: MIN_DB,
             write: 0,
             valid: 0,
             started: false,
@@ -466,6 +478,7 @@ impl PitchDetector {
         self.emitted = 0;
         self.prev_frequency = 0.0;
         self.hops_since_voiced = u32::MAX;
+        self.level_max_db = MIN_DB;
     }
 
     /// Feeds a batch of any length and calls `on_estimate` once per completed hop (zero,
@@ -562,6 +575,8 @@ impl PitchDetector {
             energy += (v as f64) * (v as f64);
         }
         let db = amplitude_to_db((energy / valid as f64).sqrt() as f32);
+        let hop_seconds = self.layout.hop as f32 / self.sample_rate;
+        self.level_max_db = (self.level_max_db - GATE_FALL_DB_PER_SECOND * hop_seconds).max(MIN_DB);
         if peak <= 0.0 || db < self.config.min_db {
             return (0.0, 0.0, db);
         }
@@ -586,7 +601,13 @@ impl PitchDetector {
         } else {
             self.config.clarity_threshold
         };
-        if clarity >= threshold && clarity > 0.0 {
+        if clarity < threshold || clarity <= 0.0 {
+            return (0.0, clarity, db);
+        }
+        // Only periodic windows set the reference level, and never above full scale, so
+        // noise bursts and spikes cannot hold the gate shut.
+        self.level_max_db = self.level_max_db.max(db.min(0.0));
+        if db >= self.level_max_db - RELATIVE_GATE_DB {
             (frequency, clarity, db)
         } else {
             (0.0, clarity, db)
@@ -596,9 +617,13 @@ impl PitchDetector {
     /// Fills `nsdf[0..=lag_hi+1]` from `x`. False if the FFT refused its buffers (cannot
     /// happen: every length is fixed at construction).
     fn compute_nsdf(&mut self) -> bool {
+        // Only the real samples take part: counting the pre-roll zeros in m(τ) would
+        // depress long lags in the first windows of a stream and favour octave-up picks.
         let n = self.layout.window;
-        self.frame[..n].copy_from_slice(&self.x);
-        self.frame[n..].fill(0.0);
+        let valid = self.valid.clamp(1, n);
+        let xs = &self.x[n - valid..];
+        self.frame[..valid].copy_from_slice(xs);
+        self.frame[valid..].fill(0.0);
         if self
             .forward
             .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
@@ -618,12 +643,16 @@ impl PitchDetector {
         }
         // frame[τ] = fft_len · r(τ); m(τ) runs down from 2·r(0) as the overlap shrinks.
         let norm = 1.0 / self.layout.fft_len as f64;
-        let mut m: f64 = 2.0 * self.x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
+        let mut m: f64 = 2.0 * xs.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
         for (tau, out) in self.nsdf.iter_mut().enumerate() {
+            if tau + 1 >= valid {
+                *out = 0.0;
+                continue;
+            }
             let r = self.frame[tau] as f64 * norm;
             *out = if m > 1e-9 { (2.0 * r / m) as f32 } else { 0.0 };
-            let a = self.x[tau] as f64;
-            let b = self.x[n - 1 - tau] as f64;
+            let a = xs[tau] as f64;
+            let b = xs[valid - 1 - tau] as f64;
             m -= a * a + b * b;
         }
         true
@@ -637,7 +666,10 @@ impl PitchDetector {
         let n = self.layout.window;
         let mut t = lag.round() as usize;
         let max_step = ((lag * 0.15).ceil() as usize).max(2);
-        let len = ((lag * CENTRE_PERIODS).round() as usize).min(n.saturating_sub(t + max_step + 2));
+        let len = ((lag * CENTRE_PERIODS)
+            .max(CENTRE_MIN_SECONDS * self.sample_rate)
+            .round() as usize)
+            .min(n.saturating_sub(t + max_step + 2));
         if len < 8 || t < 2 {
             return (lag, 0.0);
         }
