@@ -37,6 +37,8 @@ function pace(ctx, tap, seconds, every, skip = []) {
   const waits = [];
   for (let t = every; t < seconds; t += every) {
     const at = Math.round(t * ctx.sampleRate / 128) * 128 / ctx.sampleRate;
+    // A suspend at the very end never fires: rendering completes first.
+    if (at >= seconds - 128 / ctx.sampleRate) break;
     if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
     waits.push(ctx.suspend(at).then(async () => { await tap.sync(); ctx.resume(); }));
   }
@@ -155,5 +157,6 @@ window.badOptions = async () => {
   return out;
 };
 
-document.getElementById('status').textContent = 'ready';
+const status = document.getElementById('status');
+if (status) status.textContent = 'ready';
 window.FLAGS = FLAGS;

@@ -1,0 +1,123 @@
+// Browser end-to-end tests of the transport (issue: worklet transport), in Debian's
+// chromium, served without COOP/COEP headers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, soxWav } from './harness.mjs';
+
+let h;
+before(async () => {
+  const wav = soxWav('tone-440-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', '440', 'vol', '0.5']);
+  h = await launch({ micWav: wav });
+  const res = await h.page.goto(`${h.url}/tests/e2e/pages/transport.html`);
+  const headers = res.headers();
+  assert.equal(headers['cross-origin-opener-policy'], undefined);
+  assert.equal(headers['cross-origin-embedder-policy'], undefined);
+  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+});
+after(async () => { await h?.close(); });
+
+test('(f) the page is not cross-origin isolated and needs no SharedArrayBuffer', async () => {
+  const r = await h.page.evaluate(() => window.isolation());
+  assert.equal(r.crossOriginIsolated, false);
+});
+
+for (const [batchSize, seconds] of [[128, 3], [1024, 4], [4096, 6]]) {
+  test(`(a) fake microphone, batchSize ${batchSize}: rate, samples/s, contiguous sequence`, async () => {
+    const r = await h.page.evaluate((a) => window.liveMic({ seconds: a.seconds, options: { batchSize: a.batchSize } }),
+      { batchSize, seconds });
+    const expected = r.sampleRate / batchSize;
+    assert.ok(Math.abs(r.messagesPerSecond / expected - 1) < 0.03,
+      `messages/s ${r.messagesPerSecond.toFixed(2)} vs ${expected.toFixed(2)}`);
+    assert.ok(Math.abs(r.samplesPerSecond / r.sampleRate - 1) < 0.03,
+      `samples/s ${r.samplesPerSecond.toFixed(0)} vs ${r.sampleRate}`);
+    assert.equal(r.seqBreaks, 0);
+    assert.equal(r.stats.seqBreaks, 0);
+    assert.equal(r.headerSampleRate, r.sampleRate, 'the header carries the context sample rate');
+    assert.equal(r.channels, 1);
+    assert.equal(r.stats.droppedSamples, 0);
+    assert.equal(h.errors.length, 0, h.errors.join('\n'));
+  });
+}
+
+test('(b) 20 s ramp through an OfflineAudioContext: bit-exact, in order, received + dropped = rendered', async () => {
+  const r = await h.page.evaluate(() => window.offlineRamp({ seconds: 20, options: { batchSize: 1024 } }));
+  assert.equal(r.mismatches, 0);
+  assert.equal(r.seqBreaks, 0);
+  assert.equal(r.received + r.dropped, r.rendered);
+  assert.ok(r.rendered >= 20 * 44100);
+  assert.ok(r.received > 0.99 * r.rendered, `received ${r.received} of ${r.rendered}`);
+  // Without pacing the offline render outruns the pool: drops are then counted exactly.
+  const fast = await h.page.evaluate(() => window.offlineRamp({ seconds: 5, options: { batchSize: 1024 }, paceEvery: 0 }));
+  assert.equal(fast.mismatches, 0);
+  assert.equal(fast.received + fast.dropped, fast.rendered);
+  assert.ok(fast.dropped > 0 && fast.stats.gaps >= 1);
+  // Paced too slowly for a small pool: several gaps, each followed by a GAP-flagged batch
+  // (but perhaps the last, which nothing follows).
+  const slow = await h.page.evaluate(() => window.offlineRamp({ seconds: 4, options: { batchSize: 1024, poolSize: 4 }, paceEvery: 0.5 }));
+  assert.equal(slow.mismatches, 0);
+  assert.equal(slow.received + slow.dropped, slow.rendered);
+  const gapBatches = slow.batches.filter((b) => b.flags & 4).length;
+  assert.ok(slow.stats.gaps >= 5, `gaps ${slow.stats.gaps}`);
+  assert.ok(gapBatches >= slow.stats.gaps - 1 && gapBatches <= slow.stats.gaps, `${gapBatches} vs ${slow.stats.gaps}`);
+});
+
+test('(c) flush on stop delivers the partial batch', async () => {
+  // 1.5 s is not a whole number of 1024-frame batches: the last part arrives on flush.
+  const r = await h.page.evaluate(() => window.offlineRamp({ seconds: 1.5, options: { batchSize: 1024 } }));
+  assert.equal(r.received + r.dropped, r.rendered);
+  assert.equal(r.dropped, 0);
+  assert.ok(r.lastFlushed, 'flush posted a batch');
+  assert.ok(r.lastFlushed.frames < 1024 && r.lastFlushed.frames > 0);
+  assert.equal(r.lastFlushed.flags & 3, 3, 'PARTIAL | FLUSHED');
+  assert.equal(r.lastFlushed.startFrame + r.lastFlushed.frames, r.rendered);
+});
+
+test('(d) maxLatencyMs bounds the age of the oldest sample in a batch', async () => {
+  const r = await h.page.evaluate(() => window.offlineRamp({ seconds: 2, options: { batchSize: 4096, maxLatencyMs: 10 } }));
+  assert.equal(r.mismatches, 0);
+  assert.equal(r.received + r.dropped, r.rendered);
+  const limit = Math.ceil(0.010 * 44100);
+  // Posted at the end of its last quantum: the oldest sample's age then is the batch length.
+  for (const b of r.batches.slice(0, -1)) {
+    assert.ok(b.frames <= limit + 128, `batch of ${b.frames} frames`);
+  }
+  assert.ok(r.batches.length > (2 * 44100) / (limit + 128) - 2);
+});
+
+test('(e) configure({ batchSize }) mid-stream keeps every sample and the sequence', async () => {
+  const r = await h.page.evaluate(() => window.offlineRamp({
+    seconds: 4, options: { batchSize: 1024 }, configureAt: 2.0, configureTo: 4096,
+  }));
+  assert.equal(r.mismatches, 0);
+  assert.equal(r.seqBreaks, 0);
+  assert.equal(r.received + r.dropped, r.rendered);
+  assert.equal(r.dropped, 0);
+  const sizes = new Set(r.batches.filter((b) => !(b.flags & 1)).map((b) => b.frames));
+  assert.deepEqual([...sizes].sort((a, b) => a - b), [1024, 4096]);
+  assert.equal(r.stats.batchSize, 4096);
+});
+
+test('(g) repeated and foreign buffers are refused and counted, never pooled', async () => {
+  const r = await h.page.evaluate(() => window.refusals());
+  assert.equal(r.mid.refused, 5, JSON.stringify(r.mid));
+  assert.equal(r.stats.refused, 5);
+  assert.equal(r.mismatches, 0);
+  assert.equal(r.received + r.stats.droppedSamples, r.rendered);
+  assert.equal(r.stats.poolSize, 4, 'nothing joined the pool');
+});
+
+test('bad options throw TypeError / RangeError naming the option', async () => {
+  const r = await h.page.evaluate(() => window.badOptions());
+  const expect = {
+    batchSize100: /^RangeError: .*batchSize must be a multiple of 128/,
+    batchSizeString: /^TypeError: .*batchSize must be a number/,
+    poolSize0: /^RangeError: .*poolSize/,
+    unknown: /^TypeError: .*unknown option "batchsize"/,
+    channelsBad: /^TypeError: .*channels must be/,
+    latencyNeg: /^RangeError: .*maxLatencyMs/,
+    batchSizeNaN: /^RangeError: .*batchSize/,
+    maxPoolSmall: /^RangeError: .*maxPoolSize/,
+    notContext: /^TypeError: .*context must be/,
+  };
+  for (const [k, re] of Object.entries(expect)) assert.match(r[k], re, k);
+});
