@@ -49,10 +49,17 @@ fn batcher_allocates_nothing_after_construction() {
     // The counter must see allocations, or the test below proves nothing.
     let before = ALLOCS.load(Ordering::SeqCst);
     let v: Vec<u64> = Vec::with_capacity(16);
-    assert!(ALLOCS.load(Ordering::SeqCst) > before, "allocator not installed");
+    assert!(
+        ALLOCS.load(Ordering::SeqCst) > before,
+        "allocator not installed"
+    );
     drop(v);
 
-    for mode in [ChannelMode::Mix, ChannelMode::Select(1), ChannelMode::All(2)] {
+    for mode in [
+        ChannelMode::Mix,
+        ChannelMode::Select(1),
+        ChannelMode::All(2),
+    ] {
         let mut b = QuantumBatcher::new(TapConfig {
             batch_size: 1024,
             pool_size: 4,
@@ -75,10 +82,12 @@ fn batcher_allocates_nothing_after_construction() {
         let mut frame = 0.0;
         for q in 0..200_000u64 {
             match q % 97 {
-                0 => b.push(frame, &[], &mut sink),                     // no input
-                1 => b.flush(&mut sink),                                // flush
-                2 => b.set_batch_size(if q % 2 == 0 { 512.0 } else { 2048.0 }).unwrap(),
-                _ => b.push(frame, &[&left, &right], &mut sink),        // audio
+                0 => b.push(frame, &[], &mut sink), // no input
+                1 => b.flush(&mut sink),            // flush
+                2 => b
+                    .set_batch_size(if q % 2 == 0 { 512.0 } else { 2048.0 })
+                    .unwrap(),
+                _ => b.push(frame, &[&left, &right], &mut sink), // audio
             }
             frame += 128.0;
             // Return buffers late now and then, so the pool runs dry and drops happen.
@@ -92,7 +101,14 @@ fn batcher_allocates_nothing_after_construction() {
             let _ = b.release(99, 0); // a foreign return, refused
         }
         let allocs = ALLOCS.load(Ordering::SeqCst) - start;
-        assert_eq!(allocs, 0, "{mode:?}: {allocs} allocations on the real-time path");
-        assert!(sink.posted > 10_000, "{mode:?}: only {} batches", sink.posted);
+        assert_eq!(
+            allocs, 0,
+            "{mode:?}: {allocs} allocations on the real-time path"
+        );
+        assert!(
+            sink.posted > 10_000,
+            "{mode:?}: only {} batches",
+            sink.posted
+        );
     }
 }

@@ -189,7 +189,10 @@ fn quanta_without_input_are_not_audio_but_age_the_waiting_batch() {
     b.flush(&mut out);
     let h = BatchHeader::parse(&out[0].1).unwrap();
     assert_eq!(h.start_frame, frame as f64);
-    assert_eq!(h.flags & (flags::DISCONTINUITY | flags::GAP), flags::DISCONTINUITY);
+    assert_eq!(
+        h.flags & (flags::DISCONTINUITY | flags::GAP),
+        flags::DISCONTINUITY
+    );
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -203,7 +206,10 @@ fn a_jump_in_frames_closes_the_batch_so_each_batch_is_contiguous() {
     assert_eq!(out.len(), 2);
     let a = BatchHeader::parse(&out[0].1).unwrap();
     let c = BatchHeader::parse(&out[1].1).unwrap();
-    assert_eq!((a.start_frame, a.frames, a.flags), (0.0, Q as u32, flags::PARTIAL));
+    assert_eq!(
+        (a.start_frame, a.frames, a.flags),
+        (0.0, Q as u32, flags::PARTIAL)
+    );
     assert_eq!(c.start_frame, 10_000.0);
     assert_ne!(c.flags & flags::DISCONTINUITY, 0);
 }
@@ -366,7 +372,11 @@ fn conservation_under_random_schedules() {
             received.push((h.start_frame, samples(&bytes)));
         }
         let got: usize = received.iter().map(|(_, s)| s.len()).sum();
-        assert_eq!(got as f64 + b.dropped_frames(), rendered as f64, "seed {seed}");
+        assert_eq!(
+            got as f64 + b.dropped_frames(),
+            rendered as f64,
+            "seed {seed}"
+        );
         // In order, each sample once, each batch's samples at its own start frame.
         let mut last = -1.0f32;
         for (start, s) in &received {

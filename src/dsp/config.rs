@@ -197,12 +197,48 @@ mod tests {
         assert_eq!(ok.validate(), Ok(()));
         let cases: [(TapConfig, &str); 7] = [
             (TapConfig { pool_size: 0, ..ok }, "poolSize"),
-            (TapConfig { max_pool_size: 4, ..ok }, "maxPoolSize"),
-            (TapConfig { max_pool_size: 257, ..ok }, "maxPoolSize"),
-            (TapConfig { channels: ChannelMode::Select(32), ..ok }, "channels"),
-            (TapConfig { channels: ChannelMode::All(0), ..ok }, "channelCount"),
-            (TapConfig { max_latency_ms: Some(0.0), ..ok }, "maxLatencyMs"),
-            (TapConfig { sample_rate: 1000.0, ..ok }, "sampleRate"),
+            (
+                TapConfig {
+                    max_pool_size: 4,
+                    ..ok
+                },
+                "maxPoolSize",
+            ),
+            (
+                TapConfig {
+                    max_pool_size: 257,
+                    ..ok
+                },
+                "maxPoolSize",
+            ),
+            (
+                TapConfig {
+                    channels: ChannelMode::Select(32),
+                    ..ok
+                },
+                "channels",
+            ),
+            (
+                TapConfig {
+                    channels: ChannelMode::All(0),
+                    ..ok
+                },
+                "channelCount",
+            ),
+            (
+                TapConfig {
+                    max_latency_ms: Some(0.0),
+                    ..ok
+                },
+                "maxLatencyMs",
+            ),
+            (
+                TapConfig {
+                    sample_rate: 1000.0,
+                    ..ok
+                },
+                "sampleRate",
+            ),
         ];
         for (cfg, name) in cases {
             assert_eq!(cfg.validate().unwrap_err().option(), name);

@@ -94,7 +94,10 @@ impl fmt::Display for ConfigError {
                 value,
             } => write!(f, "pitchtap: {option} must be {allowed} (got {value})"),
             ConfigError::NotFinite { option, allowed } => {
-                write!(f, "pitchtap: {option} must be {allowed} (got a non-finite number)")
+                write!(
+                    f,
+                    "pitchtap: {option} must be {allowed} (got a non-finite number)"
+                )
             }
             ConfigError::Conflict { option, allowed } => {
                 write!(f, "pitchtap: {option} must be {allowed}")

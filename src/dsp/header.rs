@@ -107,7 +107,10 @@ impl core::fmt::Display for HeaderError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match *self {
             HeaderError::TooShort(need, got) => {
-                write!(f, "batch buffer of {got} bytes is shorter than the {need}-byte header")
+                write!(
+                    f,
+                    "batch buffer of {got} bytes is shorter than the {need}-byte header"
+                )
             }
             HeaderError::BadMagic => write!(f, "batch buffer does not start with PTAP"),
             HeaderError::BadVersion(want, got) => {
@@ -279,7 +282,10 @@ mod tests {
         assert_eq!(BatchHeader::parse(&bad), Err(HeaderError::BadMagic));
         let mut bad = b.clone();
         bad[4] = 9;
-        assert_eq!(BatchHeader::parse(&bad), Err(HeaderError::BadVersion(VERSION, 9)));
+        assert_eq!(
+            BatchHeader::parse(&bad),
+            Err(HeaderError::BadVersion(VERSION, 9))
+        );
         // Absurd counts never overflow or panic.
         let mut bad = b;
         bad[48..52].copy_from_slice(&u32::MAX.to_le_bytes());

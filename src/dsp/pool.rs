@@ -50,7 +50,10 @@ impl BufferPool {
     /// # Panics
     /// If `size` is 0 or larger than `max_size` (the config validation rules that out).
     pub fn new(size: usize, max_size: usize) -> Self {
-        assert!(size >= 1 && size <= max_size, "pool size {size} / max {max_size}");
+        assert!(
+            size >= 1 && size <= max_size,
+            "pool size {size} / max {max_size}"
+        );
         let mut states = Vec::with_capacity(max_size);
         states.resize(max_size, SlotState::Free);
         BufferPool {
@@ -168,18 +171,27 @@ mod tests {
         assert_eq!(p.low_water(), 0);
         assert_eq!(p.in_flight(), 2);
         // A wrong lease, an unknown slot: refused, nothing changes.
-        assert_eq!(p.release(a as u32, la + 1), Err(ReturnError::StaleLease(la, la + 1)));
+        assert_eq!(
+            p.release(a as u32, la + 1),
+            Err(ReturnError::StaleLease(la, la + 1))
+        );
         assert_eq!(p.release(7, la), Err(ReturnError::UnknownSlot(7)));
         assert_eq!(p.release(a as u32, la), Ok(()));
         // The same buffer twice: refused.
-        assert_eq!(p.release(a as u32, la), Err(ReturnError::NotInFlight(a as u32)));
+        assert_eq!(
+            p.release(a as u32, la),
+            Err(ReturnError::NotInFlight(a as u32))
+        );
         assert_eq!(p.free(), 1);
         // Next trip of slot a has a new lease; the old one is stale.
         let a2 = p.acquire().unwrap();
         assert_eq!(a2, a);
         let la2 = p.dispatch(a2);
         assert_ne!(la2, la);
-        assert_eq!(p.release(a as u32, la), Err(ReturnError::StaleLease(la2, la)));
+        assert_eq!(
+            p.release(a as u32, la),
+            Err(ReturnError::StaleLease(la2, la))
+        );
         assert_eq!(p.release(b as u32, lb), Ok(()));
     }
 

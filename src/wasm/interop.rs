@@ -76,7 +76,9 @@ impl<T: Element> MemoryView<T> {
         let stale = match &self.view {
             None => true,
             Some(v) => {
-                self.ptr != region.as_ptr() || self.len != region.len() || T::byte_length(v) != bytes
+                self.ptr != region.as_ptr()
+                    || self.len != region.len()
+                    || T::byte_length(v) != bytes
             }
         };
         if stale {

@@ -20,3 +20,6 @@ use wasm_bindgen::prelude::*;
 pub fn start() {
     console_error_panic_hook::set_once();
 }
+
+#[cfg(test)]
+mod tests;

@@ -52,11 +52,9 @@ pub(crate) fn tap_config(
             "'mix', 'all' or a channel index from 0 to 31",
             channel_arg,
         )?),
-        CHANNELS_ALL => ChannelMode::All(int(
-            "channelCount",
-            "an integer from 1 to 32",
-            channel_arg,
-        )?),
+        CHANNELS_ALL => {
+            ChannelMode::All(int("channelCount", "an integer from 1 to 32", channel_arg)?)
+        }
         _ => {
             return Err(ConfigError::WrongType {
                 option: "channels",
@@ -67,7 +65,11 @@ pub(crate) fn tap_config(
     let config = TapConfig {
         batch_size: crate::dsp::config::validate_batch_size(batch_size)?,
         pool_size: int("poolSize", "an integer from 1 to 256", pool_size)?,
-        max_pool_size: int("maxPoolSize", "an integer from poolSize to 256", max_pool_size)?,
+        max_pool_size: int(
+            "maxPoolSize",
+            "an integer from poolSize to 256",
+            max_pool_size,
+        )?,
         channels,
         // Negative means off; NaN stays in so that validate() reports it.
         max_latency_ms: (max_latency_ms.is_nan() || max_latency_ms >= 0.0)
