@@ -40,17 +40,20 @@ print(f"{total:.3f}")
 EOF
 )"
 
-# CPU time (user + sys) of the tracker processes only, via bash's `time` on the loop.
+# CPU time (user + sys) of the tracker processes only, via bash's `time` on the loop: process
+# start, WAV decoding and CSV output included, scoring excluded. The trackers' own stderr
+# goes to fd 3 (the script's stderr) so that `time` writes alone to its file.
 track_all() {
     for set in fda mir1k synth; do
         mkdir -p "$est/$set"
         for wav in "$corpus/$set"/*.wav; do
-            "$bin" "$wav" "$@" >"$est/$set/$(basename "$wav" .wav).csv"
+            "$bin" "$wav" "$@" >"$est/$set/$(basename "$wav" .wav).csv" 2>&3
         done
     done
 }
 TIMEFORMAT='%U %S'
-cpu_seconds="$( { time track_all "$@" ; } 2>&1 | awk '{ print $1 + $2 }' )"
+{ time track_all "$@"; } 3>&2 2>"$est/cpu-time.txt"
+cpu_seconds="$(awk '{ print $1 + $2 }' "$est/cpu-time.txt")"
 
 python3 "$corpus/evaluate.py" "$corpus" "$est"
 python3 - "$cpu_seconds" "$audio_seconds" <<'EOF'
