@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: setup build demo test test-native test-wasm test-e2e lint bench bench-pitch clean
+.PHONY: setup build demo test test-native test-wasm test-e2e lint bench bench-pitch bench-worklet clean
 
 setup:
 	@./scripts/setup.sh
@@ -36,6 +36,11 @@ test: lint test-native test-wasm test-e2e
 
 bench-pitch: setup
 	./scripts/bench-pitch.sh
+
+bench-worklet: build
+	node benches/node/worklet-bench.mjs
+
+bench: bench-pitch bench-worklet
 
 clean:
 	rm -rf pkg target
