@@ -70,7 +70,7 @@ pub const MAX_WINDOW_SIZE: usize = 65536;
 /// overflow the window's sums.
 pub const INPUT_LIMIT: f32 = 1000.0;
 /// McLeod's k: the shortest-lag peak within this fraction of the highest one wins.
-pub const OCTAVE_K: f32 = 0.9;
+pub const OCTAVE_K: f32 = 0.85;
 /// Lowest allowed `pitch.minFrequency`, in Hz.
 pub const LOWEST_FREQUENCY: f32 = 20.0;
 /// Highest allowed `pitch.maxFrequency`, in Hz (also at most a quarter of the sample rate).
@@ -85,8 +85,8 @@ const CENTRE_MIN_SECONDS: f32 = 0.025;
 /// to replace it.
 const LONGER_MARGIN: f32 = 0.02;
 /// The centre measurement's mean power, relative to the whole window's, below which the
-/// window centre counts as silent (the pitch belongs to a neighbour): about −13 dB.
-const CENTRE_MIN_POWER: f32 = 0.05;
+/// window centre counts as silent (the pitch belongs to a neighbour): −10 dB.
+const CENTRE_MIN_POWER: f32 = 0.1;
 /// Relative gate: a periodic window more than this many dB below the loudest recent
 /// periodic window (capped at 0 dBFS) is unvoiced. Breaths, bleed and hum between phrases are periodic enough to pass any
 /// clarity threshold; their level gives them away. Scale-free, so a −50 dBFS voice is
@@ -107,7 +107,7 @@ const CONTINUITY_SECONDS: f32 = 0.03;
 const NEAR_OCTAVES: f32 = 0.2;
 /// A candidate near the previous pitch replaces an octave-jumping pick if it is at least
 /// this fraction as clear as the highest peak.
-const CONTINUITY_K: f32 = 0.75;
+const CONTINUITY_K: f32 = 0.6;
 
 /// Note names by MIDI number, sharps only.
 static NOTE_NAMES: [&str; 128] = [
