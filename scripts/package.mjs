@@ -41,7 +41,7 @@ const manifest = {
   },
   files: Object.values(files).concat([
     'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts',
-    'index.d.ts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
+    'index.d.ts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'snippets',
   ]).filter((f) => existsSync(join(pkg, f))),
   sideEffects: false,
   keywords: ['audio', 'pitch', 'webaudio', 'audioworklet', 'wasm', 'tuner', 'volume'],

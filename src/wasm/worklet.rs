@@ -105,6 +105,18 @@ pub fn check_tap_options(
     .map_err(config_error)
 }
 
+// `web_sys::MessagePort::post_message_with_transferable` is a `catch` import: its glue wraps
+// every call in `handleError(function () {…}, arguments)`, a new closure and an `arguments`
+// object per batch — garbage on the real-time thread. This import catches in plain JS and
+// allocates nothing.
+#[wasm_bindgen(
+    inline_js = "export function postTransfer(port, message, transfer) {\n  try { port.postMessage(message, transfer); return true; } catch (e) { return false; }\n}"
+)]
+extern "C" {
+    #[wasm_bindgen(js_name = postTransfer)]
+    fn post_transfer(port: &MessagePort, message: &JsValue, transfer: &Array) -> bool;
+}
+
 /// The JS side of the pool and the port: the batcher's [`BatchSink`].
 struct Outbox {
     port: MessagePort,
@@ -135,11 +147,7 @@ impl BatchSink for Outbox {
         buf.set(staging, 0);
         self.issued[slot] = len as usize;
         self.transfer.set(0, buf.buffer().into());
-        if self
-            .port
-            .post_message_with_transferable(&buf, &self.transfer)
-            .is_err()
-        {
+        if !post_transfer(&self.port, &buf, &self.transfer) {
             self.post_errors += 1;
         }
     }
