@@ -16,13 +16,22 @@
 //!    maximum, refined by parabolic interpolation; lobes whose lag lies outside
 //!    `minFrequency..maxFrequency` (with a quarter-tone margin) are dropped.
 //! 4. **Choice.** McLeod's k·max rule (the shortest lag whose peak reaches
-//!    [`OCTAVE_K`] × the highest peak) avoids sub-octaves; then continuity with the previous
-//!    hop overrides a pick that jumps by about an octave when a candidate near the previous
-//!    pitch is almost as clear.
-//! 5. **Voicing.** Voiced when the chosen peak's height (the *clarity*) reaches
-//!    `clarityThreshold`, or, while already voiced at a nearby pitch, a lower continuation
-//!    threshold (hysteresis: voiced stretches are not chopped at their weak ends), and the
-//!    window is louder than `minDb`.
+//!    [`OCTAVE_K`] × the highest peak) avoids sub-octaves; then continuity with the last
+//!    30 ms overrides a pick that jumps by more than half an octave when a candidate near
+//!    the previous pitch is clear enough (a longer lag must be clearer than the pick, or a
+//!    sub-octave would lock in: every multiple of a period is as clear as the period).
+//! 5. **Centre refinement.** The window is sized for two periods of 50 Hz and smears
+//!    onsets, offsets and glides, while the estimate is stamped at its centre; so the chosen
+//!    period is re-measured on max(2.5 periods, 25 ms) around the centre by hill-climbing
+//!    the time-domain NSDF to its nearest peak. That lag gives the frequency and its height
+//!    the *clarity*; a centre much quieter than the window has clarity 0.
+//! 6. **Voicing.** Voiced when the clarity reaches `clarityThreshold` (or, while continuing
+//!    a nearby voiced pitch, 0.6 × that: hysteresis keeps the weak ends of a note), the
+//!    window is louder than `minDb`, and it is at most [`RELATIVE_GATE_DB`] below the
+//!    loudest recent voiced window (a scale-free gate against breaths, bleed and hum between
+//!    phrases; that level falls at [`GATE_FALL_DB_PER_SECOND`]).
+//!
+//! `docs/pitch.md` has the measured accuracy and speed.
 //!
 //! # Timing
 //! After construction, [`PitchDetector::reset`] or a gap, the first estimate is centred on
@@ -88,11 +97,13 @@ const LONGER_MARGIN: f32 = 0.02;
 /// window centre counts as silent (the pitch belongs to a neighbour): −10 dB.
 const CENTRE_MIN_POWER: f32 = 0.1;
 /// Relative gate: a periodic window more than this many dB below the loudest recent
-/// periodic window (capped at 0 dBFS) is unvoiced. Breaths, bleed and hum between phrases are periodic enough to pass any
-/// clarity threshold; their level gives them away. Scale-free, so a −50 dBFS voice is
-/// treated like a loud one.
+/// periodic window (capped at 0 dBFS) is unvoiced. Breaths, bleed and hum between phrases
+/// are periodic enough to pass any clarity threshold; their level gives them away.
+/// Scale-free, so a −50 dBFS voice is treated like a loud one. The cost: for a few seconds
+/// after a loud note, a note more than 25 dB quieter reads unvoiced.
 pub const RELATIVE_GATE_DB: f32 = 25.0;
-/// How fast the "loudest recent periodic window" level of the relative gate falls, dB per second.
+/// How fast the "loudest recent periodic window" level of the relative gate falls, in dB
+/// per second.
 pub const GATE_FALL_DB_PER_SECOND: f32 = 2.0;
 /// Lobes kept per window; the clearest are kept when a noisy window has more.
 const MAX_CANDIDATES: usize = 48;
