@@ -1,18 +1,34 @@
 //! The main-thread side: one [`MainTap`] per tap, driven by `src/wasm/pitchtap.js`. Each
 //! batch the worklet transfers is copied once into wasm memory, its header is checked and
-//! read here, and the buffer goes straight back to the worklet.
+//! read here, the samples go straight into the volume meter and the pitch detector, and
+//! the buffer goes back to the worklet. The results wait in preallocated places for JS to
+//! read through getters (numbers only: nothing is allocated per batch or per estimate).
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
-use super::interop::MemoryView;
+use super::interop::{config_error, MemoryView};
+use crate::dsp::error::ConfigError;
 use crate::dsp::header::{BatchHeader, HEADER_BYTES};
+use crate::dsp::meter::{VolumeConfig, VolumeMeter, VolumeReading, MIN_DB};
+use crate::dsp::pitch::{PitchConfig, PitchDetector, PitchEstimate};
 
-/// Receives batches on the main thread.
+/// Receives and analyses batches on the main thread.
 #[wasm_bindgen]
 pub struct MainTap {
-    input: Vec<u8>,
+    /// The received buffer, as 32-bit words so the samples are f32-aligned.
+    input: Vec<f32>,
     view: MemoryView<u8>,
+    /// Mono mix of a multi-channel batch, for the analyzers.
+    mono: Vec<f32>,
+    meter: VolumeMeter,
+    volume: VolumeReading,
+    pitch: Option<PitchDetector>,
+    /// Estimates of the last batch; capacity fixed by [`MainTap::reserve`], never exceeded.
+    estimates: Vec<PitchEstimate>,
+    /// Estimates that did not fit (should stay 0: the capacity covers a whole batch).
+    estimates_dropped: u32,
+    analyzed: bool,
     header: BatchHeader,
     batches: f64,
     frames: f64,
@@ -21,34 +37,159 @@ pub struct MainTap {
     next_seq: Option<u32>,
 }
 
+/// The bytes of an f32 slice (wasm is little-endian, as the batch layout is).
+fn as_bytes(words: &[f32]) -> &[u8] {
+    // SAFETY: same allocation and length in bytes; u8 has no alignment or invalid values.
+    unsafe {
+        core::slice::from_raw_parts(words.as_ptr().cast::<u8>(), core::mem::size_of_val(words))
+    }
+}
+
+/// Builds the analyzers' options from what `pitchtap.js` passes (`None` = default).
+#[allow(clippy::too_many_arguments)] // one argument per JS option
+fn analyzer_configs(
+    min_frequency: Option<f64>,
+    max_frequency: Option<f64>,
+    window_size: Option<f64>,
+    hop_size: Option<f64>,
+    clarity_threshold: Option<f64>,
+    min_db: Option<f64>,
+    a4: Option<f64>,
+    attack_ms: Option<f64>,
+    release_ms: Option<f64>,
+) -> Result<(PitchConfig, VolumeConfig), ConfigError> {
+    let d = PitchConfig::default();
+    let v = VolumeConfig::default();
+    let size = |option: &'static str, x: Option<f64>| -> Result<Option<usize>, ConfigError> {
+        match x {
+            None => Ok(None),
+            Some(x) if x.fract() == 0.0 && (1.0..=1e9).contains(&x) => Ok(Some(x as usize)),
+            Some(x) if !x.is_finite() => Err(ConfigError::NotFinite {
+                option,
+                allowed: "a whole number of samples",
+            }),
+            Some(value) => Err(ConfigError::OutOfRange {
+                option,
+                allowed: "a whole number of samples",
+                value,
+            }),
+        }
+    };
+    let pitch = PitchConfig {
+        min_frequency: min_frequency.map_or(d.min_frequency, |x| x as f32),
+        max_frequency: max_frequency.map_or(d.max_frequency, |x| x as f32),
+        window_size: size("pitch.windowSize", window_size)?,
+        hop_size: size("pitch.hopSize", hop_size)?,
+        clarity_threshold: clarity_threshold.map_or(d.clarity_threshold, |x| x as f32),
+        min_db: min_db.map_or(d.min_db, |x| x as f32),
+        a4: a4.map_or(d.a4, |x| x as f32),
+    };
+    let volume = VolumeConfig {
+        attack_ms: attack_ms.map_or(v.attack_ms, |x| x as f32),
+        release_ms: release_ms.map_or(v.release_ms, |x| x as f32),
+    };
+    Ok((pitch, volume))
+}
+
 #[wasm_bindgen]
 impl MainTap {
-    /// A receiver whose input area holds buffers of up to `capacity` bytes (it grows if a
-    /// larger one arrives, e.g. after `configure({ batchSize })`).
+    /// A receiver for buffers of up to `capacity` bytes (it grows if a larger one arrives,
+    /// e.g. after `configure({ batchSize })`), with a volume meter and, unless
+    /// `pitch_enabled` is false, a pitch detector, both at `sample_rate` (they follow the
+    /// rate in each batch header). Throws `RangeError` naming a bad analyzer option.
     #[wasm_bindgen(constructor)]
-    pub fn new(capacity: usize) -> MainTap {
-        MainTap {
-            input: vec![0; capacity.max(HEADER_BYTES)],
+    #[allow(clippy::too_many_arguments)] // one argument per JS option
+    pub fn new(
+        capacity: usize,
+        sample_rate: f64,
+        pitch_enabled: bool,
+        min_frequency: Option<f64>,
+        max_frequency: Option<f64>,
+        window_size: Option<f64>,
+        hop_size: Option<f64>,
+        clarity_threshold: Option<f64>,
+        min_db: Option<f64>,
+        a4: Option<f64>,
+        attack_ms: Option<f64>,
+        release_ms: Option<f64>,
+    ) -> Result<MainTap, JsValue> {
+        let (pitch_config, volume_config) = analyzer_configs(
+            min_frequency,
+            max_frequency,
+            window_size,
+            hop_size,
+            clarity_threshold,
+            min_db,
+            a4,
+            attack_ms,
+            release_ms,
+        )
+        .map_err(config_error)?;
+        let sr = sample_rate as f32;
+        let meter = VolumeMeter::new(volume_config, sr).map_err(config_error)?;
+        let pitch = if pitch_enabled {
+            Some(PitchDetector::new(pitch_config, sr).map_err(config_error)?)
+        } else {
+            None
+        };
+        let mut tap = MainTap {
+            input: Vec::new(),
             view: MemoryView::new(),
+            mono: Vec::new(),
+            meter,
+            volume: VolumeReading {
+                rms: 0.0,
+                peak: 0.0,
+                db: MIN_DB,
+                smoothed_db: MIN_DB,
+                non_finite: 0,
+            },
+            pitch,
+            estimates: Vec::new(),
+            estimates_dropped: 0,
+            analyzed: false,
             header: BatchHeader::default(),
             batches: 0.0,
             frames: 0.0,
             malformed: 0,
             seq_breaks: 0,
             next_seq: None,
+        };
+        tap.reserve(capacity.max(HEADER_BYTES));
+        Ok(tap)
+    }
+
+    /// Sizes every buffer for received buffers of `bytes` bytes. Allocates only to grow.
+    fn reserve(&mut self, bytes: usize) {
+        let words = bytes.div_ceil(4);
+        if words <= self.input.len() {
+            return;
+        }
+        self.input.resize(words, 0.0);
+        let samples = words - HEADER_BYTES / 4;
+        self.mono.resize(samples, 0.0);
+        let hop = self
+            .pitch
+            .as_ref()
+            .map_or(usize::MAX, |p| p.hop_size().max(1));
+        let per_batch = samples / hop + 2;
+        if self.estimates.capacity() < per_batch {
+            self.estimates
+                .reserve_exact(per_batch - self.estimates.len());
         }
     }
 
-    /// Copies a received buffer into wasm memory and reads its header. Returns `true` for
-    /// a well-formed pitchtap batch; anything else is counted in `malformed` and must not
-    /// be trusted. Allocates nothing unless the buffer is larger than any before.
+    /// Copies a received buffer into wasm memory, reads its header and, for a well-formed
+    /// pitchtap batch, runs the analyzers on its samples. Returns `true` for a well-formed
+    /// batch; anything else is counted in `malformed` and must not be trusted. Allocates
+    /// nothing unless the buffer is larger than any before or the sample rate changed.
     pub fn receive(&mut self, message: &Uint8Array) -> bool {
         let len = message.byte_length() as usize;
-        if len > self.input.len() {
-            self.input.resize(len, 0);
-        }
-        self.view.over(&self.input).set(message, 0);
-        match BatchHeader::parse(&self.input[..len]) {
+        self.reserve(len);
+        self.view.over(as_bytes(&self.input)).set(message, 0);
+        self.analyzed = false;
+        self.estimates.clear();
+        match BatchHeader::parse(&as_bytes(&self.input)[..len]) {
             Ok(h) => {
                 if self.next_seq.is_some_and(|s| s != h.seq) {
                     self.seq_breaks += 1;
@@ -57,6 +198,7 @@ impl MainTap {
                 self.header = h;
                 self.batches += 1.0;
                 self.frames += h.frames as f64;
+                self.analyze();
                 true
             }
             Err(_) => {
@@ -64,6 +206,117 @@ impl MainTap {
                 false
             }
         }
+    }
+
+    fn analyze(&mut self) {
+        let h = self.header;
+        let frames = h.frames as usize;
+        let channels = h.channels as usize;
+        if frames == 0 || channels == 0 {
+            return;
+        }
+        let sr = h.sample_rate as f32;
+        if sr != self.meter.sample_rate() && self.meter.set_sample_rate(sr).is_err() {
+            return; // a rate the analyzers cannot use: the batch is still delivered
+        }
+        if let Some(p) = self.pitch.as_mut() {
+            if sr != p.sample_rate() && p.set_sample_rate(sr).is_err() {
+                return;
+            }
+        }
+        let start = HEADER_BYTES / 4;
+        let samples: &[f32] = if channels == 1 {
+            &self.input[start..start + frames]
+        } else {
+            let scale = 1.0 / channels as f32;
+            for i in 0..frames {
+                let mut sum = 0.0;
+                for c in 0..channels {
+                    sum += self.input[start + c * frames + i];
+                }
+                self.mono[i] = sum * scale;
+            }
+            &self.mono[..frames]
+        };
+        self.volume = self.meter.process(samples);
+        if let Some(p) = self.pitch.as_mut() {
+            let out = &mut self.estimates;
+            let dropped = &mut self.estimates_dropped;
+            p.push(h.start_frame, samples, &mut |e| {
+                if out.len() < out.capacity() {
+                    out.push(*e);
+                } else {
+                    *dropped += 1;
+                }
+            });
+        }
+        self.analyzed = true;
+    }
+
+    /// Whether the analyzers ran on the last batch.
+    #[wasm_bindgen(getter)]
+    pub fn analyzed(&self) -> bool {
+        self.analyzed
+    }
+    /// Last batch: RMS (linear).
+    #[wasm_bindgen(getter)]
+    pub fn rms(&self) -> f32 {
+        self.volume.rms
+    }
+    /// Last batch: peak (linear).
+    #[wasm_bindgen(getter)]
+    pub fn peak(&self) -> f32 {
+        self.volume.peak
+    }
+    /// Last batch: RMS in dBFS, floored.
+    #[wasm_bindgen(getter)]
+    pub fn db(&self) -> f32 {
+        self.volume.db
+    }
+    /// Smoothed level at the batch's last sample, dBFS.
+    #[wasm_bindgen(getter, js_name = smoothedDb)]
+    pub fn smoothed_db(&self) -> f32 {
+        self.volume.smoothed_db
+    }
+    /// Pitch estimates from the last batch.
+    #[wasm_bindgen(getter, js_name = estimateCount)]
+    pub fn estimate_count(&self) -> u32 {
+        self.estimates.len() as u32
+    }
+    /// Estimates that did not fit their preallocated place (should stay 0).
+    #[wasm_bindgen(getter, js_name = estimatesDropped)]
+    pub fn estimates_dropped(&self) -> u32 {
+        self.estimates_dropped
+    }
+    /// Estimate `i`: context frame of its window centre.
+    #[wasm_bindgen(js_name = estimateFrame)]
+    pub fn estimate_frame(&self, i: usize) -> f64 {
+        self.estimates.get(i).map_or(0.0, |e| e.centre_frame)
+    }
+    /// Estimate `i`: frequency in Hz, 0 when unvoiced.
+    #[wasm_bindgen(js_name = estimateFrequency)]
+    pub fn estimate_frequency(&self, i: usize) -> f32 {
+        self.estimates.get(i).map_or(0.0, |e| e.frequency)
+    }
+    /// Estimate `i`: clarity 0–1.
+    #[wasm_bindgen(js_name = estimateClarity)]
+    pub fn estimate_clarity(&self, i: usize) -> f32 {
+        self.estimates.get(i).map_or(0.0, |e| e.clarity)
+    }
+    /// Estimate `i`: nearest MIDI note (0 when unvoiced).
+    #[wasm_bindgen(js_name = estimateMidi)]
+    pub fn estimate_midi(&self, i: usize) -> i32 {
+        self.estimates.get(i).map_or(0, |e| e.midi)
+    }
+    /// Estimate `i`: cents off the nearest note.
+    #[wasm_bindgen(js_name = estimateCents)]
+    pub fn estimate_cents(&self, i: usize) -> f32 {
+        self.estimates.get(i).map_or(0.0, |e| e.cents)
+    }
+    /// Estimate `i`: RMS level of its window, dBFS.
+    #[wasm_bindgen(js_name = estimateDb)]
+    pub fn estimate_db(&self, i: usize) -> f32 {
+        self.estimates.get(i).map_or(MIN_DB, |e| e.db)
     }
 
     /// Batches received.
@@ -151,4 +404,52 @@ impl MainTap {
     pub fn batch_size(&self) -> u32 {
         self.header.batch_size
     }
+}
+
+/// Fields per estimate in [`analyze_pitch`]'s result, in this order: time in seconds of
+/// the window centre, frequency (0 when unvoiced), clarity, MIDI note, cents, dBFS.
+/// Mirrors `ANALYZE_FIELDS` in `src/wasm/pitchtap.js`.
+pub const ANALYZE_FIELDS: usize = 6;
+
+/// Runs the same pitch detector, with the same defaults, over a whole signal (for files and
+/// tests: it allocates). Returns [`ANALYZE_FIELDS`] numbers per estimate.
+#[wasm_bindgen(js_name = analyzePitch)]
+#[allow(clippy::too_many_arguments)] // one argument per JS option
+pub fn analyze_pitch(
+    samples: &[f32],
+    sample_rate: f64,
+    min_frequency: Option<f64>,
+    max_frequency: Option<f64>,
+    window_size: Option<f64>,
+    hop_size: Option<f64>,
+    clarity_threshold: Option<f64>,
+    min_db: Option<f64>,
+    a4: Option<f64>,
+) -> Result<js_sys::Float64Array, JsValue> {
+    let (config, _) = analyzer_configs(
+        min_frequency,
+        max_frequency,
+        window_size,
+        hop_size,
+        clarity_threshold,
+        min_db,
+        a4,
+        None,
+        None,
+    )
+    .map_err(config_error)?;
+    let mut out = Vec::new();
+    crate::dsp::pitch::analyze(samples, sample_rate as f32, config, |e| {
+        let row: [f64; ANALYZE_FIELDS] = [
+            e.centre_frame / sample_rate,
+            e.frequency as f64,
+            e.clarity as f64,
+            e.midi as f64,
+            e.cents as f64,
+            e.db as f64,
+        ];
+        out.extend_from_slice(&row);
+    })
+    .map_err(config_error)?;
+    Ok(js_sys::Float64Array::from(&out[..]))
 }

@@ -9,7 +9,7 @@
 // the browser makes, except for the events you listen to (one CustomEvent, its detail and
 // a Float32Array view per `batch` event; one CustomEvent per `gap` event).
 
-import init, { MainTap, checkTapOptions } from './pitchtap_wasm.js';
+import init, { MainTap, checkTapOptions, analyzePitch } from './pitchtap_wasm.js';
 
 /** Bytes before the samples in every batch buffer. Mirrors HEADER_BYTES in src/dsp/header.rs. */
 export const HEADER_BYTES = 80;
@@ -24,8 +24,31 @@ const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
 
 const DEFAULTS = Object.freeze({
   batchSize: 1024, poolSize: 8, maxPoolSize: undefined, channels: 'mix', channelCount: 2,
-  maxLatencyMs: undefined,
+  maxLatencyMs: undefined, pitch: undefined, volume: undefined,
 });
+// Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch.rs, meter.rs).
+const PITCH_KEYS = ['minFrequency', 'maxFrequency', 'windowSize', 'hopSize', 'clarityThreshold', 'minDb', 'a4'];
+const VOLUME_KEYS = ['attackMs', 'releaseMs'];
+
+/** Note names by MIDI number, sharps only. Mirrors NOTE_NAMES in src/dsp/pitch.rs. */
+export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
+  ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][m % 12] + (Math.floor(m / 12) - 1)));
+
+/** Numbers per estimate from analyzePitch. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
+const ANALYZE_FIELDS = 6;
+
+/** Checks an analyzer option group: an object of numbers with known keys. */
+function groupOptions(name, value, keys) {
+  if (value === undefined || value === null || value === true) return {};
+  if (typeof value !== 'object') throw new TypeError(`pitchtap: ${name} must be an object${name === 'pitch' ? ' or false' : ''}`);
+  for (const k of Object.keys(value)) {
+    if (!keys.includes(k)) throw new TypeError(`pitchtap: unknown option "${name}.${k}" (allowed: ${keys.join(', ')})`);
+    if (value[k] !== undefined && typeof value[k] !== 'number') {
+      throw new TypeError(`pitchtap: ${name}.${k} must be a number (got ${typeof value[k]})`);
+    }
+  }
+  return value;
+}
 
 const WASM_URL = new URL('./pitchtap_wasm_bg.wasm', import.meta.url);
 const WORKLET_URL = new URL('./worklet.js', import.meta.url);
@@ -94,6 +117,9 @@ function normalizeOptions(options) {
     // Negative numbers mean "off" inside the core; from users they are an error.
     throw new RangeError(`pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most 60000 (got ${o.maxLatencyMs})`);
   }
+  o.pitchEnabled = o.pitch !== false;
+  o.pitch = o.pitch === false ? {} : groupOptions('pitch', o.pitch, PITCH_KEYS);
+  o.volume = groupOptions('volume', o.volume, VOLUME_KEYS);
   if (o.channels === 'mix') {
     o.channelMode = CHANNEL_MODES.mix; o.channelArg = 0;
   } else if (o.channels === 'all') {
@@ -128,8 +154,19 @@ export class PitchTap extends EventTarget {
     const module = await loadWasm();
     checkTapOptions(context.sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
       o.channelMode, o.channelArg, o.maxLatencyMs);
-    await loadWorklet(context);
+    const p = o.pitch; const v = o.volume;
+    // Analyzer options are checked here too (RangeError), before any node exists.
+    const rx = new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
+      context.sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
+      p.clarityThreshold, p.minDb, p.a4, v.attackMs, v.releaseMs);
+    try {
+      await loadWorklet(context);
+    } catch (e) {
+      rx.free();
+      throw e;
+    }
     if (context.state === 'closed') {
+      rx.free();
       throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
     }
     const all = o.channelMode === CHANNEL_MODES.all;
@@ -147,7 +184,7 @@ export class PitchTap extends EventTarget {
         channelMode: o.channelMode, channelArg: o.channelArg, maxLatencyMs: o.maxLatencyMs,
       },
     });
-    const tap = new PitchTap(CREATE, context, node, o);
+    const tap = new PitchTap(CREATE, context, node, o, rx);
     try {
       await tap._ready;
     } catch (e) {
@@ -158,16 +195,24 @@ export class PitchTap extends EventTarget {
   }
 
   /** @private use PitchTap.create() */
-  constructor(token, context, node, options) {
+  constructor(token, context, node, options, rx) {
     super();
     if (token !== CREATE) throw new TypeError('pitchtap: use `await PitchTap.create(context, options)`');
     this.context = context;
     this.node = node;
     this._options = options;
-    this._rx = new MainTap(HEADER_BYTES + 4 * options.batchSize *
-      (options.channelMode === CHANNEL_MODES.all ? options.channelArg : 1));
+    this._rx = rx;
     this._transfer = [null]; // reused transfer list for returning buffers
-    this._batchListeners = new Set();
+    this._listeners = { batch: new Set(), pitch: new Set(), volume: new Set() };
+    /**
+     * The most recent results, for code that polls (e.g. from requestAnimationFrame).
+     * These two objects are reused: their fields are overwritten in place as batches
+     * arrive, so copy what you want to keep.
+     */
+    this.latest = {
+      pitch: { time: 0, frequency: 0, clarity: 0, voiced: false, midi: 0, note: '', cents: 0 },
+      volume: { time: 0, rms: 0, peak: 0, db: -120, smoothedDb: -120 },
+    };
     this._closed = false;
     this._closing = null;
     this._nextId = 1;
@@ -181,12 +226,12 @@ export class PitchTap extends EventTarget {
   }
 
   addEventListener(type, listener, opts) {
-    if (type === 'batch' && listener) this._batchListeners.add(listener);
+    if (listener && this._listeners[type]) this._listeners[type].add(listener);
     super.addEventListener(type, listener, opts);
   }
 
   removeEventListener(type, listener, opts) {
-    if (type === 'batch') this._batchListeners.delete(listener);
+    if (this._listeners[type]) this._listeners[type].delete(listener);
     super.removeEventListener(type, listener, opts);
   }
 
@@ -206,7 +251,7 @@ export class PitchTap extends EventTarget {
         detail: { frames: rx.droppedBefore, startFrame: rx.startFrame - rx.droppedBefore, sampleRate: rx.sampleRate },
       }));
     }
-    if (this._batchListeners.size > 0) {
+    if (this._listeners.batch.size > 0) {
       const frames = rx.batchFrames;
       const channels = rx.channels;
       this.dispatchEvent(new CustomEvent('batch', {
@@ -218,10 +263,39 @@ export class PitchTap extends EventTarget {
         },
       }));
     }
+    if (rx.analyzed) this._results(rx);
     if (!this._closed) {
       this._transfer[0] = d.buffer;
       this.node.port.postMessage(d, this._transfer);
       this._transfer[0] = null;
+    }
+  }
+
+  // Reads the analyzers' results of the batch just received: numbers from wasm getters,
+  // written into the reused `latest` objects; an event per result only if listened to.
+  _results(rx) {
+    const sr = rx.sampleRate;
+    const vol = this.latest.volume;
+    vol.time = (rx.startFrame + rx.batchFrames) / sr;
+    vol.rms = rx.rms; vol.peak = rx.peak; vol.db = rx.db; vol.smoothedDb = rx.smoothedDb;
+    if (this._listeners.volume.size > 0) {
+      this.dispatchEvent(new CustomEvent('volume', { detail: { ...vol } }));
+    }
+    const n = rx.estimateCount;
+    const pitch = this.latest.pitch;
+    const listened = this._listeners.pitch.size > 0;
+    for (let i = 0; i < n; i++) {
+      const f = rx.estimateFrequency(i);
+      const midi = rx.estimateMidi(i);
+      pitch.time = rx.estimateFrame(i) / sr;
+      pitch.frequency = f;
+      pitch.clarity = rx.estimateClarity(i);
+      pitch.voiced = f > 0;
+      pitch.midi = midi;
+      pitch.note = f > 0 ? NOTE_NAMES[midi] ?? '' : '';
+      pitch.cents = rx.estimateCents(i);
+      if (listened) this.dispatchEvent(new CustomEvent('pitch', { detail: { ...pitch } }));
+      if (this._closed) return; // a listener closed the tap
     }
   }
 
@@ -334,7 +408,7 @@ export class PitchTap extends EventTarget {
     this.node.port.close();
     for (const p of this._pending.values()) p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError'));
     this._pending.clear();
-    this._batchListeners.clear();
+    for (const set of Object.values(this._listeners)) set.clear();
   }
 
   /**
@@ -357,7 +431,33 @@ export class PitchTap extends EventTarget {
       refused: max(rx.refusedTotal, w?.refused),
       malformed: rx.malformed,
       seqBreaks: rx.seqBreaks,
+      estimatesDropped: rx.estimatesDropped,
       errors: this._errors,
     };
   }
+}
+
+/**
+ * Runs pitchtap's pitch detector, with the same defaults as a live tap, over a whole signal
+ * (a file, a test). Options as `pitch` in PitchTap.create. Resolves with one estimate per
+ * hop: `{ time, frequency, clarity, voiced, midi, note, cents, db }`, `time` being the
+ * centre of the window in seconds from the first sample. Allocates freely.
+ */
+export async function analyze(samples, sampleRate, options) {
+  if (!(samples instanceof Float32Array)) throw new TypeError('pitchtap: analyze() takes a Float32Array');
+  if (typeof sampleRate !== 'number') throw new TypeError('pitchtap: sampleRate must be a number');
+  const p = groupOptions('pitch', options, PITCH_KEYS);
+  await loadWasm();
+  const flat = analyzePitch(samples, sampleRate, p.minFrequency, p.maxFrequency, p.windowSize,
+    p.hopSize, p.clarityThreshold, p.minDb, p.a4);
+  const out = [];
+  for (let i = 0; i < flat.length; i += ANALYZE_FIELDS) {
+    const frequency = flat[i + 1];
+    const midi = flat[i + 3];
+    out.push({
+      time: flat[i], frequency, clarity: flat[i + 2], voiced: frequency > 0, midi,
+      note: frequency > 0 ? NOTE_NAMES[midi] ?? '' : '', cents: flat[i + 4], db: flat[i + 5],
+    });
+  }
+  return out;
 }

@@ -17,6 +17,13 @@ fn tap(port: MessagePort, batch: f64, pool: f64) -> WorkletTap {
     WorkletTap::new(port, 48000.0, batch, pool, pool, CHANNELS_MIX, 0.0, -1.0).unwrap()
 }
 
+fn main_tap(capacity: usize) -> MainTap {
+    MainTap::new(
+        capacity, 48000.0, true, None, None, None, None, None, None, None, None, None,
+    )
+    .unwrap()
+}
+
 fn quantum(start: usize) -> Array {
     let x: Vec<f32> = (start..start + 128).map(|i| i as f32).collect();
     let a = Array::new();
@@ -56,7 +63,7 @@ async fn worklet_posts_transferred_batches_the_main_side_reads() {
     let msgs: Array = arrived.await.unwrap().unchecked_into();
     let buf: Uint8Array = msgs.get(0).unchecked_into();
     assert_eq!(buf.byte_length() as usize, HEADER_BYTES + 4 * 256);
-    let mut m = MainTap::new(HEADER_BYTES + 4 * 256);
+    let mut m = main_tap(HEADER_BYTES + 4 * 256);
     assert!(m.receive(&buf));
     assert_eq!((m.seq(), m.batch_frames(), m.channels()), (0, 256, 1));
     assert_eq!(m.sample_rate(), 48000.0);
@@ -94,7 +101,7 @@ async fn pool_exhaustion_drops_counted_and_the_next_batch_says_gap() {
     let arrived = next_messages(&ch.port2(), 1);
     w.process(&quantum(384), 384.0);
     let second: Array = arrived.await.unwrap().unchecked_into();
-    let mut m = MainTap::new(HEADER_BYTES + 4 * 128);
+    let mut m = main_tap(HEADER_BYTES + 4 * 128);
     assert!(m.receive(&second.get(0).unchecked_into()));
     assert_eq!(m.seq(), 1);
     assert_ne!(m.flags() & flags::GAP, 0);
@@ -105,7 +112,7 @@ async fn pool_exhaustion_drops_counted_and_the_next_batch_says_gap() {
 
 #[wasm_bindgen_test]
 fn malformed_messages_are_counted_on_the_main_side() {
-    let mut m = MainTap::new(64);
+    let mut m = main_tap(64);
     assert!(!m.receive(&Uint8Array::new_with_length(8)));
     assert!(!m.receive(&Uint8Array::new_with_length(200)));
     assert_eq!(m.malformed(), 2);
