@@ -527,6 +527,14 @@ fn options_are_validated_with_js_names() {
             ..
         }
     ));
+    assert_eq!(
+        PitchConfig { a4: 1000.0, ..d }
+            .validate(48000.0)
+            .unwrap_err()
+            .option(),
+        "pitch.a4"
+    );
+    assert!(d.validate(8000.0).is_ok());
     let ok = PitchDetector::new(
         PitchConfig {
             window_size: Some(3000),

@@ -207,6 +207,15 @@ fn fast_fft_len(n: usize) -> usize {
 }
 
 impl PitchConfig {
+    /// Checks every option against a sample rate without building a detector (no FFT
+    /// planning, no allocation): what [`PitchDetector::new`] would refuse, this refuses.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the offending option (`pitch.*` or `sampleRate`).
+    pub fn validate(&self, sample_rate: f32) -> Result<(), ConfigError> {
+        self.layout(sample_rate).map(|_| ())
+    }
+
     /// Checks the options against a sample rate and works out the sizes.
     fn layout(&self, sample_rate: f32) -> Result<Layout, ConfigError> {
         check_sample_rate(sample_rate)?;
