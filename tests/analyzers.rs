@@ -5,7 +5,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use pitchtap::dsp::error::ConfigError;
-use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter, MIN_DB};
+use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter, MIN_DB, RMS_TIME_MS};
 use pitchtap::dsp::pitch::{analyze, note_name, PitchConfig, PitchDetector, PitchEstimate};
 
 use std::f64::consts::TAU;
@@ -640,26 +640,67 @@ fn meter_matches_hand_computed_values() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn meter_attack_and_release_time_constants() {
     let rate = 48000.0;
-    let cfg = VolumeConfig {
-        attack_ms: 10.0,
-        release_ms: 300.0,
-    };
-    let mut m = VolumeMeter::new(cfg, rate).unwrap();
-    // A full-scale DC step: after one attack time constant the power envelope is 1 - 1/e.
-    let r = m.process(&vec![1.0; 480]);
+    // Instant attack: the level is the mean-square integrator alone, a one-pole with
+    // RMS_TIME_MS: after one time constant of a full-scale DC step, 1 - 1/e of the power.
+    let mut m = VolumeMeter::new(
+        VolumeConfig {
+            attack_ms: 0.0,
+            release_ms: 300.0,
+        },
+        rate,
+    )
+    .unwrap();
+    let tau = (RMS_TIME_MS * rate / 1000.0) as usize;
+    let r = m.process(&vec![1.0; tau]);
     let expected = 10.0 * (1.0 - (-1.0f32).exp()).log10();
     assert!((r.smoothed_db - expected).abs() < 0.01, "{r:?}");
     let r = m.process(&vec![1.0; 48000]);
     assert!(r.smoothed_db.abs() < 1e-3);
-    // Then silence: after one release time constant the power is 1/e, i.e. -4.34 dB.
+    // Then silence: two one-poles in cascade (the integrator, 300 ms release):
+    // y(t) = (τr·e^(-t/τr) − τi·e^(-t/τi)) / (τr − τi), about -4 dB at t = 300 ms.
     let r = m.process(&vec![0.0; 14400]);
-    assert!(
-        (r.smoothed_db - 10.0 * (-1.0f32).exp().log10()).abs() < 0.01,
-        "{r:?}"
-    );
+    let (ti, tr, t) = (RMS_TIME_MS as f64 / 1000.0, 0.3f64, 0.3f64);
+    let y = (tr * (-t / tr).exp() - ti * (-t / ti).exp()) / (tr - ti);
+    let expected = 10.0 * y.log10();
+    assert!((r.smoothed_db as f64 - expected).abs() < 0.02, "{r:?} vs {expected}");
     // ... and it keeps falling to the floor, never below it.
     let r = m.process(&vec![0.0; 48000 * 20]);
     assert_eq!(r.smoothed_db, MIN_DB);
+    // A slow attack slows the rise: the integrator then a 100 ms attack.
+    let mut slow = VolumeMeter::new(
+        VolumeConfig {
+            attack_ms: 100.0,
+            release_ms: 300.0,
+        },
+        rate,
+    )
+    .unwrap();
+    let fast_rise = {
+        let mut f = VolumeMeter::new(
+            VolumeConfig {
+                attack_ms: 0.0,
+                release_ms: 300.0,
+            },
+            rate,
+        )
+        .unwrap();
+        f.process(&vec![1.0; 2400]).smoothed_db
+    };
+    let slow_rise = slow.process(&vec![1.0; 2400]).smoothed_db;
+    assert!(slow_rise < fast_rise - 3.0, "{slow_rise} vs {fast_rise}");
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn smoothed_level_of_a_steady_tone_is_its_rms_level() {
+    let rate = 44100.0;
+    for f in [100.0, 220.0, 1000.0, 5000.0] {
+        let mut m = VolumeMeter::new(VolumeConfig::default(), rate).unwrap();
+        let r = m.process(&sine(f, rate, 1.0, 0.5));
+        // 0.5 amplitude: RMS 0.3536, -9.03 dBFS.
+        assert!((r.db + 9.03).abs() < 0.05, "{f} Hz: {r:?}");
+        assert!((r.smoothed_db - r.db).abs() < 0.15, "{f} Hz: {r:?}");
+    }
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -86,10 +86,20 @@ pub struct VolumeReading {
 pub struct VolumeMeter {
     config: VolumeConfig,
     sample_rate: f32,
+    rms_coeff: f64,
     attack_coeff: f64,
     release_coeff: f64,
+    /// Mean square of the recent signal (one-pole, [`RMS_TIME_MS`]).
+    mean_square: f64,
     envelope: f64,
 }
+
+/// Time constant, in ms, of the mean-square integrator in front of the attack/release
+/// envelope. Attack/release acting on the instantaneous power x² would chase every cycle
+/// of a tone (a 10 ms attack follows a 220 Hz sine's peaks and reads ≈3 dB above its RMS);
+/// integrating first makes `smoothedDb` of a steady tone equal its RMS level (within 0.15 dB
+/// from 100 Hz up, tested) while the envelope keeps its attack/release ballistics.
+pub const RMS_TIME_MS: f32 = 20.0;
 
 /// Converts a linear amplitude to dBFS, floored at [`MIN_DB`].
 pub fn amplitude_to_db(amplitude: f32) -> f32 {
@@ -138,8 +148,10 @@ impl VolumeMeter {
         Ok(VolumeMeter {
             config,
             sample_rate,
+            rms_coeff: coefficient(RMS_TIME_MS, sample_rate),
             attack_coeff: coefficient(config.attack_ms, sample_rate),
             release_coeff: coefficient(config.release_ms, sample_rate),
+            mean_square: 0.0,
             envelope: 0.0,
         })
     }
@@ -161,7 +173,8 @@ impl VolumeMeter {
         let mut peak = 0.0f32;
         let mut non_finite = 0u32;
         let mut env = self.envelope;
-        let (att, rel) = (self.attack_coeff, self.release_coeff);
+        let mut ms = self.mean_square;
+        let (avg, att, rel) = (self.rms_coeff, self.attack_coeff, self.release_coeff);
         for &s in samples {
             let s = if s.is_finite() {
                 s
@@ -172,12 +185,17 @@ impl VolumeMeter {
             let p = (s as f64) * (s as f64);
             sum_sq += p;
             peak = peak.max(s.abs());
-            let c = if p > env { att } else { rel };
-            env = p + c * (env - p);
+            ms = p + avg * (ms - p);
+            if ms < ENVELOPE_FLOOR {
+                ms = 0.0;
+            }
+            let c = if ms > env { att } else { rel };
+            env = ms + c * (env - ms);
             if env < ENVELOPE_FLOOR {
                 env = 0.0;
             }
         }
+        self.mean_square = ms;
         self.envelope = env;
         let rms = if samples.is_empty() {
             0.0
@@ -206,6 +224,7 @@ impl VolumeMeter {
     pub fn set_sample_rate(&mut self, sample_rate: f32) -> Result<(), ConfigError> {
         check_sample_rate(sample_rate)?;
         self.sample_rate = sample_rate;
+        self.rms_coeff = coefficient(RMS_TIME_MS, sample_rate);
         self.attack_coeff = coefficient(self.config.attack_ms, sample_rate);
         self.release_coeff = coefficient(self.config.release_ms, sample_rate);
         Ok(())
@@ -213,6 +232,7 @@ impl VolumeMeter {
 
     /// Back to silence, as if just constructed.
     pub fn reset(&mut self) {
+        self.mean_square = 0.0;
         self.envelope = 0.0;
     }
 }
