@@ -54,6 +54,7 @@ test('a 1 kHz sine at 0.5 amplitude reads RMS 0.354 ± 2 % and about -9 dBFS', a
     assert.ok(Math.abs(v.rms / 0.35355 - 1) < 0.02, `rms ${v.rms}`);
     assert.ok(Math.abs(v.db + 9.03) < 0.2, `db ${v.db}`);
     assert.ok(Math.abs(v.peak - 0.5) < 0.01, `peak ${v.peak}`);
+    assert.ok(Math.abs(v.smoothedDb - v.db) < 0.2, `smoothedDb ${v.smoothedDb} vs db ${v.db}`);
   }
   const voiced = r.pitches.filter((p) => p.voiced);
   assert.ok(Math.abs(median(voiced.map((p) => p.frequency)) / 1000 - 1) < 0.01);
