@@ -1,7 +1,7 @@
 // GCs per thread while pitchtap runs live, from a Chrome trace (CDP Tracing with the `v8`
 // and `disabled-by-default-v8.gc` categories). Counts MinorGC/MajorGC only (V8.GCScavenger
 // and similar events nest inside them).
-//   node benches/browser/worklet-gc.mjs [--seconds 60] [--analysis | --c2]
+//   node benches/browser/worklet-gc.mjs [--seconds 60] [--analysis | --c2] [--batch-size 1024]
 // --c2 runs the plain-JS pool baseline (benches/browser/c2-processor.js) instead.
 import { launch } from '../../tests/e2e/harness.mjs';
 
@@ -9,6 +9,7 @@ const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] || 60);
 const analysis = args.includes('--analysis');
 const c2 = args.includes('--c2');
+const batchSize = args.includes('--batch-size') ? Number(args[args.indexOf('--batch-size') + 1]) : 1024;
 
 const h = await launch();
 await h.page.goto(`${h.url}/benches/browser/gc.html`);
@@ -18,7 +19,7 @@ const events = [];
 cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
 const sampleRate = c2
   ? await h.page.evaluate(() => window.startC2())
-  : await h.page.evaluate((a) => window.startTap({ analysis: a }), analysis);
+  : await h.page.evaluate((a) => window.startTap({ analysis: a.analysis, options: { batchSize: a.batchSize } }), { analysis, batchSize });
 await h.page.waitForTimeout(3000); // warm-up, not traced
 await cdp.send('Tracing.start', {
   traceConfig: { includedCategories: ['v8', 'disabled-by-default-v8.gc', '__metadata'], recordMode: 'recordContinuously' },
@@ -45,7 +46,7 @@ for (const e of events) {
   if (e.dur !== undefined) t.longestMs = Math.max(t.longestMs, e.dur / 1000);
   per.set(thread, t);
 }
-console.log(`${c2 ? 'c2 plain-JS pool' : analysis ? 'pitchtap with analysis' : 'pitchtap transport only'}, live ${seconds} s at ${sampleRate} Hz, ${stats.messages} batches, ${stats.droppedSamples} dropped`);
+console.log(`${c2 ? 'c2 plain-JS pool' : analysis ? 'pitchtap with analysis' : 'pitchtap transport only'}, batch ${c2 ? 1024 : batchSize}, live ${seconds} s at ${sampleRate} Hz, ${stats.messages} batches, ${stats.droppedSamples} dropped`);
 console.log('| thread | MinorGC | MajorGC | bytes collected/s | longest pause ms |');
 console.log('|---|---|---|---|---|');
 if (!per.has('Realtime AudioWorklet thread') && ![...per.keys()].some((k) => /AudioWorklet/.test(k))) {
