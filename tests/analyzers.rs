@@ -662,7 +662,10 @@ fn meter_attack_and_release_time_constants() {
     let (ti, tr, t) = (RMS_TIME_MS as f64 / 1000.0, 0.3f64, 0.3f64);
     let y = (tr * (-t / tr).exp() - ti * (-t / ti).exp()) / (tr - ti);
     let expected = 10.0 * y.log10();
-    assert!((r.smoothed_db as f64 - expected).abs() < 0.02, "{r:?} vs {expected}");
+    assert!(
+        (r.smoothed_db as f64 - expected).abs() < 0.02,
+        "{r:?} vs {expected}"
+    );
     // ... and it keeps falling to the floor, never below it.
     let r = m.process(&vec![0.0; 48000 * 20]);
     assert_eq!(r.smoothed_db, MIN_DB);
