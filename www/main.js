@@ -1,10 +1,11 @@
-// The pitchtap demo (transport part): a microphone or a test tone into a tap, the level of
-// each batch and the tap's live counters. Uses the built package from /pkg/.
+// The pitchtap demo: a microphone or a test tone into a tap; the note, frequency and level
+// read from tap.latest (no per-event allocation) and the tap's live counters.
+// Uses the built package from /pkg/.
 import { PitchTap } from '/pkg/index.js';
 
 const $ = (id) => document.getElementById(id);
 let context = null; let tap = null; let stopSource = null; let timer = 0;
-let level = 0;
+let raf = 0;
 
 async function start(kind) {
   await stop();
@@ -23,28 +24,35 @@ async function start(kind) {
     stopSource = () => osc.stop();
   }
   tap = await PitchTap.create(context, { batchSize: Number($('batchSize').value) });
-  tap.addEventListener('batch', (e) => {
-    const s = e.detail.samples; let sum = 0;
-    for (let i = 0; i < s.length; i++) sum += s[i] * s[i];
-    level = Math.sqrt(sum / s.length);
-  });
   source.connect(tap.node);
   $('stop').disabled = false;
   $('status').textContent = `running at ${context.sampleRate} Hz`;
-  timer = setInterval(show, 250);
+  timer = setInterval(showStats, 250);
+  raf = requestAnimationFrame(draw);
 }
 
-function show() {
+function draw() {
   if (!tap) return;
-  const db = 20 * Math.log10(Math.max(level, 1e-6));
-  $('levelBar').style.width = `${Math.max(0, Math.min(100, (db + 60) / 60 * 100))}%`;
-  $('levelText').textContent = `level: ${db.toFixed(1)} dBFS (RMS)`;
+  const { pitch, volume } = tap.latest;
+  $('note').textContent = pitch.voiced ? pitch.note : '–';
+  $('pitchText').textContent = pitch.voiced
+    ? `pitch: ${pitch.frequency.toFixed(1)} Hz, ${pitch.cents >= 0 ? '+' : ''}${pitch.cents.toFixed(0)} cents, clarity ${pitch.clarity.toFixed(2)}`
+    : 'pitch: unvoiced';
+  const db = volume.db;
+  $('levelBar').style.width = `${Math.max(0, Math.min(100, (volume.smoothedDb + 60) / 60 * 100))}%`;
+  $('levelText').textContent = `level: ${db.toFixed(1)} dBFS (RMS), peak ${volume.peak.toFixed(2)}`;
+  raf = requestAnimationFrame(draw);
+}
+
+function showStats() {
+  if (!tap) return;
   const rows = Object.entries(tap.stats()).map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`);
   $('stats').tBodies[0].innerHTML = rows.join('');
 }
 
 async function stop() {
   clearInterval(timer);
+  cancelAnimationFrame(raf);
   if (tap) { await tap.close(); tap = null; }
   if (stopSource) { stopSource(); stopSource = null; }
   if (context) { await context.close(); context = null; }

@@ -22,6 +22,8 @@ test('demo: the test tone flows through the tap under a strict CSP', async () =>
   const messages = await h.page.evaluate(() => Number([...document.querySelectorAll('#stats td')]
     .find((td, i, all) => all[i - 1]?.textContent === 'messages')?.textContent));
   assert.ok(messages > 30, `messages ${messages}`);
+  assert.equal(await h.page.textContent('#note'), 'A4');
+  assert.match(await h.page.textContent('#pitchText'), /pitch: 44\d\.\d Hz/);
   await h.page.screenshot({ path: join(artifacts, 'demo.png') });
   await h.page.click('#stop');
   await h.page.waitForFunction(() => document.getElementById('status').textContent === 'idle');
