@@ -3,35 +3,12 @@
 //! One test in this file, so no other test thread can allocate while it counts.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{allocations, assert_counting};
 
 use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter};
 use pitchtap::dsp::pitch::{PitchConfig, PitchDetector};
-
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.alloc_zeroed(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// xorshift64: deterministic content and batch lengths.
 struct XorShift(u64);
@@ -50,13 +27,7 @@ impl XorShift {
 #[test]
 fn analyzers_allocate_nothing_after_construction() {
     // The counter must see allocations, or the check below proves nothing.
-    let before = ALLOCS.load(Ordering::SeqCst);
-    let v: Vec<u64> = Vec::with_capacity(16);
-    assert!(
-        ALLOCS.load(Ordering::SeqCst) > before,
-        "allocator not installed"
-    );
-    drop(v);
+    assert_counting();
 
     let rate = 48000.0;
     let mut meter = VolumeMeter::new(VolumeConfig::default(), rate).unwrap();
@@ -68,7 +39,7 @@ fn analyzers_allocate_nothing_after_construction() {
     let mut frame = 0.0f64;
     let mut phase = 0.0f32;
 
-    let start = ALLOCS.load(Ordering::SeqCst);
+    let start = allocations();
     for i in 0..100_000u32 {
         // Mostly short batches (like render quanta) so the run stays quick, some long.
         let len = if i % 50 == 0 {
@@ -116,7 +87,7 @@ fn analyzers_allocate_nothing_after_construction() {
             meter.reset();
         }
     }
-    let allocations = ALLOCS.load(Ordering::SeqCst) - start;
+    let allocations = allocations() - start;
     assert_eq!(
         allocations, 0,
         "{allocations} allocations on the real-time path"

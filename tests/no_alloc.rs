@@ -2,32 +2,13 @@
 //! 200,000 quanta of mixed traffic through the batcher after construction.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{allocations, assert_counting};
 
 use pitchtap::dsp::batcher::{BatchSink, QuantumBatcher};
 use pitchtap::dsp::config::{ChannelMode, TapConfig};
 use pitchtap::dsp::header::BatchHeader;
-
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
 
 /// Like the glue: remembers which slots went out, in a fixed array, to return them later.
 struct Returns {
@@ -47,13 +28,7 @@ impl BatchSink for Returns {
 #[test]
 fn batcher_allocates_nothing_after_construction() {
     // The counter must see allocations, or the test below proves nothing.
-    let before = ALLOCS.load(Ordering::SeqCst);
-    let v: Vec<u64> = Vec::with_capacity(16);
-    assert!(
-        ALLOCS.load(Ordering::SeqCst) > before,
-        "allocator not installed"
-    );
-    drop(v);
+    assert_counting();
 
     for mode in [
         ChannelMode::Mix,
@@ -78,7 +53,7 @@ fn batcher_allocates_nothing_after_construction() {
             len: 0,
             posted: 0,
         };
-        let start = ALLOCS.load(Ordering::SeqCst);
+        let start = allocations();
         let mut frame = 0.0;
         for q in 0..200_000u64 {
             match q % 97 {
@@ -100,7 +75,7 @@ fn batcher_allocates_nothing_after_construction() {
             }
             let _ = b.release(99, 0); // a foreign return, refused
         }
-        let allocs = ALLOCS.load(Ordering::SeqCst) - start;
+        let allocs = allocations() - start;
         assert_eq!(
             allocs, 0,
             "{mode:?}: {allocs} allocations on the real-time path"
