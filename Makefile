@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
 
-.PHONY: setup build demo test test-native test-wasm test-e2e lint bench bench-pitch bench-worklet clean
+.PHONY: setup build demo test test-native test-wasm test-e2e lint bench bench-pitch bench-worklet bench-gc clean
 
 setup:
 	@./scripts/setup.sh
@@ -38,9 +38,16 @@ bench-pitch: setup
 	./scripts/bench-pitch.sh
 
 bench-worklet: build
-	node benches/node/worklet-bench.mjs
+	node benches/node-worklet/worklet-bench.mjs
 
-bench: bench-pitch bench-worklet
+bench: bench-pitch bench-worklet bench-gc
+
+# Live Chrome trace of GCs per thread: pitchtap, with analysis, and the plain-JS pool baseline.
+bench-gc: build
+	node benches/browser/worklet-gc.mjs --seconds 90 --c2
+	node benches/browser/worklet-gc.mjs --seconds 90
+	node benches/browser/worklet-gc.mjs --seconds 90 --analysis
+	node benches/browser/worklet-gc.mjs --seconds 90 --batch-size 16384
 
 clean:
 	rm -rf pkg target
