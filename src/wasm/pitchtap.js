@@ -215,6 +215,7 @@ export class PitchTap extends EventTarget {
     };
     this._closed = false;
     this._closing = null;
+    this._finalStats = null;
     this._nextId = 1;
     this._pending = new Map(); // id → {resolve, reject}
     this._worklet = null; // latest stats from a control reply
@@ -402,7 +403,11 @@ export class PitchTap extends EventTarget {
   }
 
   _teardown() {
+    if (this._closed) return;
+    // Keep the last counters, then give the wasm memory of this tap back right away.
+    this._finalStats = this.stats();
     this._closed = true;
+    this._rx.free();
     this.node.port.onmessage = null;
     try { this.node.disconnect(); } catch { /* not connected */ }
     this.node.port.close();
@@ -416,6 +421,7 @@ export class PitchTap extends EventTarget {
    * pool use) are as of the latest batch or control reply.
    */
   stats() {
+    if (this._finalStats) return { ...this._finalStats };
     const rx = this._rx;
     const w = this._worklet;
     const max = (a, b) => (b === undefined ? a : Math.max(a, b));
