@@ -21,8 +21,9 @@ pub const CHANNELS_SELECT: u32 = 1;
 /// `channels: 'all'` with `channelCount`.
 pub const CHANNELS_ALL: u32 = 2;
 
-/// Builds and validates a [`TapConfig`] from the numbers the JS API passes.
-/// A negative `max_latency_ms` means off.
+/// Builds a [`TapConfig`] from the numbers the JS API passes (checking what only the
+/// conversion can get wrong); [`TapConfig::validate`] checks the rest. A negative
+/// `max_latency_ms` means off.
 pub(crate) fn tap_config(
     sample_rate: f64,
     batch_size: f64,
@@ -76,7 +77,6 @@ pub(crate) fn tap_config(
             .then_some(max_latency_ms),
         sample_rate,
     };
-    config.validate()?;
     Ok(config)
 }
 
@@ -101,7 +101,7 @@ pub fn check_tap_options(
         channel_arg,
         max_latency_ms,
     )
-    .map(|_| ())
+    .and_then(|config| config.validate())
     .map_err(config_error)
 }
 
@@ -232,7 +232,8 @@ impl WorkletTap {
             }
             let cap = self.core.quantum_capacity();
             let view = self.input.over(self.core.input_mut());
-            for c in 0..channels {
+            view.set(&first, 0);
+            for c in 1..channels {
                 let ch: Float32Array = inputs.get(c as u32).unchecked_into();
                 if ch.length() as usize == frames {
                     view.set(&ch, (c * cap) as u32);

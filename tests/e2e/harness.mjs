@@ -37,8 +37,7 @@ export async function launch({ micWav, isolated = false } = {}) {
   } else {
     args.push('--autoplay-policy=no-user-gesture-required');
   }
-  if (process.env.PT_CHROME_ARGS) args.push(...process.env.PT_CHROME_ARGS.split(' '));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args, ...(process.env.PT_CHROME_LOG ? { logger: { isEnabled: () => true, log: (n, s, m) => console.error(n, m) } } : {}) });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];

@@ -9,8 +9,7 @@ function collector(tap, { ramp = false, keep = false } = {}) {
     c.times.push(performance.now());
     if (c.lastSeq !== null && d.seq !== c.lastSeq + 1) c.seqBreaks++;
     c.lastSeq = d.seq;
-    c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate,
-      ageFrames: null });
+    c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate });
     if (ramp) {
       for (let i = 0; i < d.frames; i++) if (d.samples[i] !== d.startFrame + i) c.mismatches++;
       if (c.lastEnd !== null && d.startFrame < c.lastEnd) c.mismatches++;
