@@ -412,3 +412,53 @@ fn batch_size_changes_at_the_boundary() {
     assert_eq!(all, ramp(0, 768));
     assert!(b.set_batch_size(100.0).is_err());
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_replacement_carries_on_from_the_ledger_and_counts_the_lost_frames() {
+    use pitchtap::dsp::batcher::{ledger, Carry};
+    let config = TapConfig {
+        batch_size: 512,
+        pool_size: 4,
+        max_pool_size: 4,
+        sample_rate: 44100.0,
+        ..TapConfig::default()
+    };
+    let mut old = QuantumBatcher::new(config).unwrap();
+    let mut out = Posted::new();
+    // 5 quanta: one full batch of 512 posted, 128 frames waiting in the next.
+    for q in 0..5 {
+        old.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    assert_eq!(out.len(), 1);
+    let l = old.ledger();
+    assert_eq!(l[ledger::PENDING], 128.0);
+    assert_eq!(l[ledger::SEQ], 1.0);
+    // The 6th quantum "panics": the replacement takes over at the 7th.
+    let lost = l[ledger::PENDING] + Q as f64;
+    let mut new = QuantumBatcher::new(config).unwrap();
+    new.carry_on(Carry {
+        epoch: l[ledger::EPOCH] as u32 + 1,
+        seq: l[ledger::SEQ] as u32,
+        messages: l[ledger::MESSAGES] as u64,
+        frames_posted: l[ledger::FRAMES_POSTED],
+        dropped_total: l[ledger::DROPPED],
+        gaps: l[ledger::GAPS] as u32,
+        refused: l[ledger::REFUSED] as u32,
+        lost,
+    });
+    for q in 6..10 {
+        new.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    assert_eq!(out.len(), 2);
+    let h = BatchHeader::parse(&out[1].1).unwrap();
+    assert_eq!(h.seq, 1, "the sequence carries on");
+    assert_eq!(h.epoch, 1);
+    assert_ne!(h.flags & flags::GAP, 0);
+    assert_eq!(h.dropped_before, 256.0);
+    assert_eq!(h.start_frame - h.dropped_before, 4.0 * Q as f64, "the gap starts at the lost batch");
+    assert_eq!(h.dropped_total, 256.0);
+    assert_eq!(h.gaps_total, 1);
+    assert_eq!(samples(&out[1].1), ramp(6 * Q, 512));
+    assert_eq!(new.frames_posted() + new.dropped_frames(), 10.0 * Q as f64);
+}

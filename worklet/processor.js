@@ -1,35 +1,112 @@
 // The pitchtap AudioWorkletProcessor. Thin: everything per quantum happens in wasm
-// (src/wasm/worklet.rs). This file only wires process() and the port to it.
+// (src/wasm/worklet.rs). This file wires process() and the port to it, and recovers from
+// a Rust panic by re-instantiating the wasm from the module it holds.
+//
+// Built into pkg/worklet.js by scripts/bundle-worklet.mjs, which inlines text-shim.js and
+// the wasm-bindgen glue: the two imports below are resolved there, and `createGlue()`
+// returns a fresh copy of the glue's state on every call (the glue instantiates once per
+// copy).
 //
 // Real-time notes: process() creates no JS object in the steady state. Control messages
-// (flush, configure, close) are rare and may allocate.
+// (flush, configure, close) and recovery from a panic are rare and may allocate.
 
 import './text-shim.js'; // must run before the glue, which creates a TextDecoder on load
-import { initSync, WorkletTap } from './pitchtap_wasm.js';
+import { createGlue } from './glue-factory.js';
 
 // Mirrors CHANNEL_MODES in src/wasm/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
 const CHANNELS_MIX = 0;
+// Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic.
+const LEDGER = Object.freeze({
+  SEQ: 0, MESSAGES: 1, FRAMES_POSTED: 2, DROPPED: 3, GAPS: 4, REFUSED: 5, PENDING: 6, EPOCH: 7, LEN: 8,
+});
+// Recoveries allowed. A core that panics again and again is left off (the node stays
+// alive and silent, the main thread gets an `error` event saying so) rather than
+// re-instantiated forever.
+const MAX_RECOVERIES = 8;
+
+const message = (e) => String((e && e.message) || e);
 
 class PitchTapProcessor extends AudioWorkletProcessor {
   constructor(nodeOptions) {
     super();
-    const o = nodeOptions.processorOptions;
+    this.o = nodeOptions.processorOptions;
+    this.glue = null;
+    this.exports = null;
     this.tap = null;
+    this.ledgerPtr = 0;
     this.closed = false;
+    this.dead = false;
     this.errors = 0;
+    this.panics = 0;
     try {
-      // The module was compiled once on the main thread; instantiating it here needs no fetch.
-      initSync({ module: o.module });
-      this.tap = new WorkletTap(
-        this.port, sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
-        o.channelMode ?? CHANNELS_MIX, o.channelArg ?? 0, o.maxLatencyMs ?? -1,
-      );
+      this.instantiate(null);
     } catch (e) {
-      this.port.postMessage({ type: 'error', phase: 'create', message: String(e && e.message || e) });
+      this.port.postMessage({ type: 'error', phase: 'create', message: message(e) });
       return;
     }
     this.port.onmessage = (e) => this.onMessage(e.data);
     this.port.postMessage({ type: 'ready', sampleRate });
+  }
+
+  /** A fresh glue, instance and tap; `carry` continues the counters of a failed one. */
+  instantiate(carry) {
+    const o = this.o;
+    const glue = createGlue();
+    // The module was compiled once on the main thread; instantiating it here needs no fetch.
+    const exports = glue.initSync({ module: o.module });
+    const tap = new glue.WorkletTap(
+      this.port, sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
+      o.channelMode ?? CHANNELS_MIX, o.channelArg ?? 0, o.maxLatencyMs ?? -1,
+    );
+    if (carry !== null) tap.carryOn(...carry);
+    this.glue = glue;
+    this.exports = exports;
+    this.tap = tap;
+    this.ledgerPtr = tap.ledgerPtr;
+  }
+
+  /**
+   * A call into wasm trapped (a Rust panic ends in `unreachable`). Reads the panic message
+   * and the ledger from the old instance, makes a new one that carries on (frames of the
+   * batch being filled and of `quantumFrames` are counted as dropped: the next batch has
+   * GAP) and tells the main thread.
+   */
+  recover(phase, e, quantumFrames, id) {
+    this.panics++;
+    const old = this.glue;
+    let msg = '';
+    try { msg = old.takePanicMessage(); } catch { /* the old instance is unusable */ }
+    let carry = null;
+    let lost = quantumFrames;
+    try {
+      const l = new Float64Array(this.exports.memory.buffer, this.ledgerPtr, LEDGER.LEN);
+      lost += l[LEDGER.PENDING];
+      carry = [l[LEDGER.EPOCH] + 1, l[LEDGER.SEQ], l[LEDGER.MESSAGES], l[LEDGER.FRAMES_POSTED],
+        l[LEDGER.DROPPED], l[LEDGER.GAPS], l[LEDGER.REFUSED], lost];
+    } catch { /* no ledger: the new tap starts its counters at 0 */ }
+    // Let the old tap go without calling into the old instance again (its finalizer would).
+    try { this.tap.__destroy_into_raw(); } catch { /* nothing to unregister */ }
+    this.tap = null;
+    this.glue = null;
+    this.exports = null;
+    let recovered = false;
+    let reason = '';
+    if (this.panics > MAX_RECOVERIES) {
+      reason = `more than ${MAX_RECOVERIES} panics: the tap is off`;
+    } else {
+      try {
+        this.instantiate(carry ?? [this.panics, 0, 0, 0, 0, 0, 0, lost]);
+        recovered = true;
+      } catch (e2) {
+        reason = `re-instantiating failed: ${message(e2)}`;
+      }
+    }
+    if (!recovered) this.dead = true;
+    this.port.postMessage({
+      type: 'error', id, phase, panic: true, recovered, lostFrames: lost,
+      message: (msg || message(e)) + (reason ? ` (${reason})` : ''),
+      epoch: carry ? carry[0] : this.panics,
+    });
   }
 
   onMessage(data) {
@@ -37,7 +114,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     if (tap === null) return;
     // Buffers coming home: the hot path. Anything that is not ours is refused in wasm.
     if (data === null || typeof data !== 'object' || typeof data.type !== 'string') {
-      tap.receive(data);
+      try {
+        tap.receive(data);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) this.recover('receive', e, 0);
+      }
       return;
     }
     try {
@@ -48,10 +129,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
           break;
         case 'configure':
           tap.setBatchSize(data.batchSize);
+          this.o.batchSize = data.batchSize; // a recovered tap starts with it
           this.port.postMessage({ type: 'configured', id: data.id, stats: this.stats() });
           break;
         case 'stats':
           this.port.postMessage({ type: 'stats', id: data.id, stats: this.stats() });
+          break;
+        case 'debugPanic':
+          tap.debugPanic();
+          this.port.postMessage({ type: 'debugPanicArmed', id: data.id, stats: this.stats() });
           break;
         case 'close':
           tap.flush();
@@ -65,7 +151,16 @@ class PitchTapProcessor extends AudioWorkletProcessor {
           tap.receive(data); // an unknown object: refused and counted
       }
     } catch (e) {
-      this.port.postMessage({ type: 'error', id: data.id, phase: data.type, message: String(e && e.message || e) });
+      if (e instanceof WebAssembly.RuntimeError) {
+        this.recover(data.type, e, 0, data.id);
+      } else {
+        this.port.postMessage({ type: 'error', id: data.id, phase: data.type, message: message(e) });
+      }
+      if (data.type === 'close') { // closing anyway
+        this.closed = true;
+        this.port.onmessage = null;
+        this.tap = null;
+      }
     }
   }
 
@@ -76,7 +171,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       gaps: t.gaps, refused: t.refused, poolSize: t.poolSize, poolFree: t.poolFree,
       inFlight: t.inFlight, lowWater: t.lowWater, exhausted: t.exhausted,
       batchSize: t.batchSize, pendingFrames: t.pendingFrames, postErrors: t.postErrors,
-      errors: this.errors,
+      errors: this.errors, panics: this.panics,
     };
   }
 
@@ -84,13 +179,18 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     if (this.closed) return false;
     const tap = this.tap;
     if (tap === null) return true;
+    const input = inputs[0];
     try {
-      tap.process(inputs[0], currentFrame);
+      tap.process(input, currentFrame);
     } catch (e) {
       // Never throw out of process(): that would kill the node.
+      if (e instanceof WebAssembly.RuntimeError) {
+        this.recover('process', e, input.length > 0 ? input[0].length : 0);
+        return true;
+      }
       this.errors++;
       if (this.errors === 1) {
-        this.port.postMessage({ type: 'error', phase: 'process', message: String(e && e.message || e) });
+        this.port.postMessage({ type: 'error', phase: 'process', message: message(e) });
       }
     }
     return true;

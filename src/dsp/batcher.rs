@@ -79,6 +79,52 @@ pub struct QuantumBatcher {
     dropped_total: f64,
     gaps: u32,
     refused: u32,
+    epoch: u32,
+}
+
+/// The counters a replacement batcher carries on from one that panicked, read from the
+/// last [`QuantumBatcher::ledger`] the old one wrote (see `src/wasm/worklet.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Carry {
+    /// Epoch of the replacement (the old one's + 1): returns of older buffers are refused.
+    pub epoch: u32,
+    /// Next sequence number.
+    pub seq: u32,
+    /// Batches posted so far.
+    pub messages: u64,
+    /// Frames posted so far.
+    pub frames_posted: f64,
+    /// Frames dropped so far.
+    pub dropped_total: f64,
+    /// Gaps so far.
+    pub gaps: u32,
+    /// Refused returns so far.
+    pub refused: u32,
+    /// Frames that were taken but never posted (the old batch being filled and the quantum
+    /// that panicked): dropped and counted, so the next batch carries [`flags::GAP`].
+    pub lost: f64,
+}
+
+/// Entries of [`QuantumBatcher::ledger`]: the counters needed to carry on after a panic.
+pub mod ledger {
+    /// Next sequence number.
+    pub const SEQ: usize = 0;
+    /// Batches posted.
+    pub const MESSAGES: usize = 1;
+    /// Frames posted.
+    pub const FRAMES_POSTED: usize = 2;
+    /// Frames dropped.
+    pub const DROPPED: usize = 3;
+    /// Gaps.
+    pub const GAPS: usize = 4;
+    /// Refused returns.
+    pub const REFUSED: usize = 5;
+    /// Frames in the batch being filled.
+    pub const PENDING: usize = 6;
+    /// Epoch.
+    pub const EPOCH: usize = 7;
+    /// Entries.
+    pub const LEN: usize = 8;
 }
 
 impl QuantumBatcher {
@@ -112,6 +158,7 @@ impl QuantumBatcher {
             dropped_total: 0.0,
             gaps: 0,
             refused: 0,
+            epoch: 0,
         };
         b.grow_staging(config.batch_size);
         b.reserve_quantum(RENDER_QUANTUM_SIZE);
@@ -380,6 +427,9 @@ impl QuantumBatcher {
             pool_size: self.pool.size() as u16,
             in_flight: self.pool.in_flight() as u16,
             batch_size: self.batch_size as u32,
+            exhausted: self.pool.exhausted().min(u32::MAX as u64) as u32,
+            low_water: self.pool.low_water().min(u16::MAX as usize) as u16,
+            epoch: self.epoch,
         };
         header.write(&mut self.staging);
         let len = HEADER_BYTES + 4 * frames * ch;
@@ -425,6 +475,41 @@ impl QuantumBatcher {
     pub fn refused(&self) -> u32 {
         self.refused
     }
+    /// Carries on the counters of a batcher that panicked (see [`Carry`]). Call right
+    /// after [`Self::new`], before the first quantum.
+    pub fn carry_on(&mut self, c: Carry) {
+        self.epoch = c.epoch;
+        self.seq = c.seq;
+        self.messages = c.messages;
+        self.frames_posted = c.frames_posted;
+        self.dropped_total = c.dropped_total;
+        self.gaps = c.gaps;
+        self.refused = c.refused;
+        if c.lost > 0.0 {
+            self.drop_frames(c.lost);
+        }
+    }
+
+    /// The counters a replacement needs, as numbers (indices in [`ledger`]). The glue
+    /// copies them to a place JavaScript can still read after a panic.
+    pub fn ledger(&self) -> [f64; ledger::LEN] {
+        let mut l = [0.0; ledger::LEN];
+        l[ledger::SEQ] = self.seq as f64;
+        l[ledger::MESSAGES] = self.messages as f64;
+        l[ledger::FRAMES_POSTED] = self.frames_posted;
+        l[ledger::DROPPED] = self.dropped_total;
+        l[ledger::GAPS] = self.gaps as f64;
+        l[ledger::REFUSED] = self.refused as f64;
+        l[ledger::PENDING] = self.filled as f64;
+        l[ledger::EPOCH] = self.epoch as f64;
+        l
+    }
+
+    /// Which instance this is (0, +1 per recovery).
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
     /// Frames in the batch being filled.
     pub fn pending_frames(&self) -> usize {
         self.filled

@@ -23,7 +23,12 @@
 //! | 72 | u16 | pool size (slots that exist now) |
 //! | 74 | u16 | buffers in flight when this one was posted (itself included) |
 //! | 76 | u32 | batch size in effect for this batch (frames) |
-//! | 80 | f32 × frames × channels | samples, planar: channel 0's frames, then channel 1's, … |
+//! | 80 | u32 | times the worklet found no free buffer since the tap started (one per dropped quantum) |
+//! | 84 | u16 | fewest free buffers the pool has had (its low-water mark) |
+//! | 86 | u16 | reserved, 0 |
+//! | 88 | u32 | epoch: which instance of the worklet's wasm posted it (0, then +1 per recovery from a panic) |
+//! | 92 | u32 | reserved, 0 |
+//! | 96 | f32 × frames × channels | samples, planar: channel 0's frames, then channel 1's, … |
 //!
 //! The JavaScript side reads the same offsets in `src/wasm/pitchtap.js` (`HEADER` there);
 //! keep the two in step and bump [`VERSION`] on any change.
@@ -31,9 +36,9 @@
 /// `PTAP` read as a little-endian u32.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"PTAP");
 /// Layout version written at offset 4.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// Bytes before the first sample. A multiple of 16 so the samples are f32-aligned.
-pub const HEADER_BYTES: usize = 80;
+pub const HEADER_BYTES: usize = 96;
 
 /// Bit flags at offset 44.
 pub mod flags {
@@ -85,6 +90,12 @@ pub struct BatchHeader {
     pub in_flight: u16,
     /// Batch size in effect.
     pub batch_size: u32,
+    /// Times the pool was found dry since the start (saturating).
+    pub exhausted: u32,
+    /// The pool's low-water mark: fewest free buffers so far.
+    pub low_water: u16,
+    /// Which instance of the worklet's wasm posted this buffer.
+    pub epoch: u32,
 }
 
 /// Why a byte slice is not a well-formed batch buffer.
@@ -179,6 +190,11 @@ impl BatchHeader {
         put_u16(b, 72, self.pool_size);
         put_u16(b, 74, self.in_flight);
         put_u32(b, 76, self.batch_size);
+        put_u32(b, 80, self.exhausted);
+        put_u16(b, 84, self.low_water);
+        put_u16(b, 86, 0);
+        put_u32(b, 88, self.epoch);
+        put_u32(b, 92, 0);
     }
 
     /// Reads and checks a header. Never panics, whatever the bytes: lengths and counts in
@@ -210,6 +226,9 @@ impl BatchHeader {
             pool_size: get_u16(bytes, 72),
             in_flight: get_u16(bytes, 74),
             batch_size: get_u32(bytes, 76),
+            exhausted: get_u32(bytes, 80),
+            low_water: get_u16(bytes, 84),
+            epoch: get_u32(bytes, 88),
         };
         let need = HEADER_BYTES.saturating_add(h.sample_bytes());
         if need > bytes.len() {
@@ -227,6 +246,14 @@ impl BatchHeader {
             return Err(HeaderError::BadMagic);
         }
         Ok((get_u32(bytes, 56), get_u32(bytes, 60)))
+    }
+
+    /// Reads only the epoch (offset 88): which wasm instance of the worklet posted it.
+    pub fn parse_epoch(bytes: &[u8]) -> Result<u32, HeaderError> {
+        if bytes.len() < HEADER_BYTES {
+            return Err(HeaderError::TooShort(HEADER_BYTES, bytes.len()));
+        }
+        Ok(get_u32(bytes, 88))
     }
 }
 
@@ -251,6 +278,9 @@ mod tests {
             pool_size: 8,
             in_flight: 3,
             batch_size: 1024,
+            exhausted: 17,
+            low_water: 1,
+            epoch: 2,
         }
     }
 
@@ -262,6 +292,7 @@ mod tests {
         assert_eq!(&b[0..4], b"PTAP");
         assert_eq!(BatchHeader::parse(&b), Ok(h));
         assert_eq!(BatchHeader::parse_slot_lease(&b), Ok((5, 99)));
+        assert_eq!(BatchHeader::parse_epoch(&b), Ok(2));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct MainTap {
     malformed: u32,
     seq_breaks: u32,
     next_seq: Option<u32>,
+    /// Test hook: the next `receive()` panics (see [`MainTap::debug_panic`]).
+    panic_next: bool,
 }
 
 /// The bytes of an f32 slice (wasm is little-endian, as the batch layout is).
@@ -154,6 +156,7 @@ impl MainTap {
             malformed: 0,
             seq_breaks: 0,
             next_seq: None,
+            panic_next: false,
         };
         tap.reserve(capacity.max(HEADER_BYTES));
         Ok(tap)
@@ -184,6 +187,10 @@ impl MainTap {
     /// batch; anything else is counted in `malformed` and must not be trusted. Allocates
     /// nothing unless the buffer is larger than any before or the sample rate changed.
     pub fn receive(&mut self, message: &Uint8Array) -> bool {
+        if self.panic_next {
+            self.panic_next = false;
+            panic!("pitchtap: debug panic on the main thread (debugPanic)");
+        }
         let len = message.byte_length() as usize;
         self.reserve(len);
         self.view.over(as_bytes(&self.input)).set(message, 0);
@@ -251,6 +258,28 @@ impl MainTap {
             });
         }
         self.analyzed = true;
+    }
+
+    /// Test hook for the fault tests: the next `receive()` panics. Not for production use.
+    #[wasm_bindgen(js_name = debugPanic)]
+    pub fn debug_panic(&mut self) {
+        self.panic_next = true;
+    }
+
+    /// Last batch: times the worklet's pool had been found dry (saturating).
+    #[wasm_bindgen(getter)]
+    pub fn exhausted(&self) -> u32 {
+        self.header.exhausted
+    }
+    /// Last batch: the worklet pool's low-water mark (fewest free buffers so far).
+    #[wasm_bindgen(getter, js_name = lowWater)]
+    pub fn low_water(&self) -> u32 {
+        self.header.low_water as u32
+    }
+    /// Last batch: the worklet wasm instance that posted it (0, +1 per recovery).
+    #[wasm_bindgen(getter)]
+    pub fn epoch(&self) -> u32 {
+        self.header.epoch
     }
 
     /// Whether the analyzers ran on the last batch.

@@ -9,10 +9,10 @@
 // the browser makes, except for the events you listen to (one CustomEvent, its detail and
 // a Float32Array view per `batch` event; one CustomEvent per `gap` event).
 
-import init, { MainTap, checkTapOptions, analyzePitch } from './pitchtap_wasm.js';
+import init, { MainTap, checkTapOptions, analyzePitch, takePanicMessage } from './pitchtap_wasm.js';
 
 /** Bytes before the samples in every batch buffer. Mirrors HEADER_BYTES in src/dsp/header.rs. */
-export const HEADER_BYTES = 80;
+export const HEADER_BYTES = 96;
 
 /** Header flag bits. Mirrors `flags` in src/dsp/header.rs. */
 export const FLAGS = Object.freeze({
@@ -36,6 +36,52 @@ export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
 
 /** Numbers per estimate from analyzePitch. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
 const ANALYZE_FIELDS = 6;
+
+/** Batches over which stats() gives batch age and analysis time percentiles. */
+const METRIC_WINDOW = 256;
+/** Receipt times kept for messagesPerSecond: enough for batchSize 128 at 192 kHz. */
+const RATE_WINDOW = 2048;
+
+/**
+ * The latest `n` values of a metric, kept without allocating, with percentiles computed
+ * on demand (stats()) in a preallocated scratch array.
+ */
+class Window {
+  constructor(n) {
+    this.values = new Float64Array(n);
+    this.scratch = new Float64Array(n);
+    this.count = 0;
+    this.next = 0;
+    this.last = NaN;
+  }
+
+  push(v) {
+    this.values[this.next] = v;
+    this.next = (this.next + 1) % this.values.length;
+    if (this.count < this.values.length) this.count++;
+    this.last = v;
+  }
+
+  /** `{ last, p50, p99 }` (NaN before the first value). Allocates the result. */
+  summary() {
+    const n = this.count;
+    if (n === 0) return { last: NaN, p50: NaN, p99: NaN };
+    const s = this.scratch;
+    s.set(this.values);
+    if (n < s.length) s.fill(Infinity, n); // unused slots sort last
+    s.sort();
+    const at = (q) => s[Math.min(n - 1, Math.floor(q * (n - 1) + 0.5))];
+    return { last: this.last, p50: at(0.5), p99: at(0.99) };
+  }
+
+  /** Values above `since` (for times: receipts in the last second). */
+  countAbove(since) {
+    let k = 0;
+    const v = this.values;
+    for (let i = 0; i < this.count; i++) if (v[i] > since) k++;
+    return k;
+  }
+}
 
 /** Checks an analyzer option group: an object of numbers with known keys. */
 function groupOptions(name, value, keys) {
@@ -61,7 +107,11 @@ const CREATE = Symbol('PitchTap.create');
 function loadWasm() {
   if (wasmModule === null) {
     wasmModule = (async () => {
-      const module = await WebAssembly.compileStreaming(fetch(WASM_URL)).catch(async () => {
+      // Browsers without compileStreaming (Safari before 15) take the fallback too.
+      const streaming = typeof WebAssembly.compileStreaming === 'function'
+        ? WebAssembly.compileStreaming(fetch(WASM_URL))
+        : Promise.reject(new Error('no WebAssembly.compileStreaming'));
+      const module = await streaming.catch(async () => {
         // A server that does not say application/wasm: compile from bytes.
         const res = await fetch(WASM_URL);
         if (!res.ok) throw new Error(`pitchtap: could not load ${WASM_URL} (${res.status})`);
@@ -86,6 +136,14 @@ function loadWorklet(context) {
 }
 
 function isInt(v) { return typeof v === 'number' && Number.isInteger(v); }
+
+/** The main-thread wasm half of a tap: receives batches and runs the analyzers. */
+function newReceiver(sampleRate, o) {
+  const p = o.pitch; const v = o.volume;
+  return new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
+    sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
+    p.clarityThreshold, p.minDb, p.a4, v.attackMs, v.releaseMs);
+}
 
 /**
  * Checks option types (TypeError naming the option) and fills in defaults. Ranges are
@@ -154,11 +212,8 @@ export class PitchTap extends EventTarget {
     const module = await loadWasm();
     checkTapOptions(context.sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
       o.channelMode, o.channelArg, o.maxLatencyMs);
-    const p = o.pitch; const v = o.volume;
     // Analyzer options are checked here too (RangeError), before any node exists.
-    const rx = new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
-      context.sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
-      p.clarityThreshold, p.minDb, p.a4, v.attackMs, v.releaseMs);
+    const rx = newReceiver(context.sampleRate, o);
     try {
       await loadWorklet(context);
     } catch (e) {
@@ -220,6 +275,13 @@ export class PitchTap extends EventTarget {
     this._pending = new Map(); // id → {resolve, reject}
     this._worklet = null; // latest stats from a control reply
     this._errors = 0;
+    this._panics = 0;
+    this._lostMain = 0; // frames of batches a main-thread panic kept from being delivered
+    this._messages = 0; // kept here, not in wasm, so that they survive a main-thread panic
+    this._samples = 0;
+    this._age = new Window(METRIC_WINDOW);
+    this._analysis = new Window(METRIC_WINDOW);
+    this._receipts = new Window(RATE_WINDOW);
     this._sampleRate = context.sampleRate;
     this._ready = new Promise((resolve, reject) => { this._readyHooks = { resolve, reject }; });
     this._onMessage = (e) => this._receive(e.data);
@@ -244,8 +306,26 @@ export class PitchTap extends EventTarget {
   // The hot path: one call per batch.
   _onBatch(d) {
     if (this._closed) return;
-    const rx = this._rx;
-    if (!rx.receive(d)) return; // malformed: counted, never returned to the pool
+    let rx = this._rx;
+    const t0 = performance.now();
+    let ok;
+    try {
+      ok = rx.receive(d);
+    } catch (e) {
+      this._mainPanic(e, d);
+      this._giveBack(d); // the buffer is intact: back to the pool
+      return;
+    }
+    if (!ok) return; // malformed: counted, never returned to the pool
+    const t1 = performance.now();
+    const frames = rx.batchFrames;
+    const sr = rx.sampleRate;
+    this._messages++;
+    this._samples += frames;
+    this._analysis.push(t1 - t0);
+    this._receipts.push(t1);
+    // Age of the newest sample: the context's clock now minus the end of the batch.
+    this._age.push((this.context.currentTime - (rx.startFrame + frames) / sr) * 1000);
     const flags = rx.flags;
     if ((flags & FLAGS.GAP) !== 0) {
       this.dispatchEvent(new CustomEvent('gap', {
@@ -253,7 +333,6 @@ export class PitchTap extends EventTarget {
       }));
     }
     if (this._listeners.batch.size > 0) {
-      const frames = rx.batchFrames;
       const channels = rx.channels;
       this.dispatchEvent(new CustomEvent('batch', {
         detail: {
@@ -265,11 +344,43 @@ export class PitchTap extends EventTarget {
       }));
     }
     if (rx.analyzed) this._results(rx);
-    if (!this._closed) {
-      this._transfer[0] = d.buffer;
-      this.node.port.postMessage(d, this._transfer);
-      this._transfer[0] = null;
+    this._giveBack(d);
+  }
+
+  _giveBack(d) {
+    if (this._closed) return;
+    this._transfer[0] = d.buffer;
+    this.node.port.postMessage(d, this._transfer);
+    this._transfer[0] = null;
+  }
+
+  // A Rust panic (a trap) in the main-thread wasm: report it, and carry on with a new
+  // receiver (its analyzers start afresh; the worklet's counters arrive with each batch).
+  _mainPanic(e, d) {
+    let msg = '';
+    try { msg = takePanicMessage(); } catch { /* keep the trap's own message */ }
+    if (!msg) msg = String((e && e.message) || e);
+    this._panics++;
+    this._errors++;
+    // The batch it was reading is not delivered: its frames count as dropped.
+    const lost = d.byteLength >= HEADER_BYTES
+      ? Math.min(new DataView(d.buffer, d.byteOffset, HEADER_BYTES).getUint32(48, true), (d.byteLength - HEADER_BYTES) / 4)
+      : 0;
+    this._lostMain += lost;
+    const old = this._rx;
+    // Forget the old receiver without calling into it (its borrow flag is stuck after a trap).
+    try { old.__destroy_into_raw(); } catch { /* nothing to unregister */ }
+    let recovered = true;
+    try {
+      this._rx = newReceiver(this._sampleRate, this._options);
+    } catch (e2) {
+      recovered = false;
+      this._closed = true; // nothing left to receive with
+      msg += ` (a new receiver failed: ${String((e2 && e2.message) || e2)})`;
     }
+    this.dispatchEvent(new CustomEvent('error', {
+      detail: { message: `pitchtap: main-thread wasm panicked: ${msg}`, phase: 'receive', side: 'main', panic: true, recovered, lostFrames: lost },
+    }));
   }
 
   // Reads the analyzers' results of the batch just received: numbers from wasm getters,
@@ -310,11 +421,17 @@ export class PitchTap extends EventTarget {
         return;
       case 'error': {
         this._errors++;
-        const err = new Error(`pitchtap: worklet ${m.phase} failed: ${m.message}`);
+        if (m.panic) this._panics++;
+        const err = new Error(`pitchtap: worklet ${m.phase} ${m.panic ? 'panicked' : 'failed'}: ${m.message}`);
         if (m.phase === 'create') { this._readyHooks.reject(err); return; }
         const p = m.id !== undefined && this._pending.get(m.id);
         if (p) { this._pending.delete(m.id); p.reject(err); }
-        this.dispatchEvent(new CustomEvent('error', { detail: { message: err.message, phase: m.phase } }));
+        this.dispatchEvent(new CustomEvent('error', {
+          detail: {
+            message: err.message, phase: m.phase, side: 'worklet', panic: Boolean(m.panic),
+            recovered: Boolean(m.recovered), lostFrames: m.lostFrames ?? 0,
+          },
+        }));
         return;
       }
       default: {
@@ -402,6 +519,18 @@ export class PitchTap extends EventTarget {
     return this._closing;
   }
 
+  /**
+   * Test hook for the fault tests: makes the Rust core panic on its next call, in the
+   * worklet (`'worklet'`, at the next render quantum) or on the main thread (`'main'`, at
+   * the next batch). The tap reports an `error` event and recovers. Not for production.
+   */
+  async debugPanic(side) {
+    this._assertOpen('debugPanic');
+    if (side === 'main') { this._rx.debugPanic(); return; }
+    if (side !== 'worklet') throw new TypeError(`pitchtap: debugPanic() takes 'worklet' or 'main' (got ${String(side)})`);
+    await this._request('debugPanic');
+  }
+
   _teardown() {
     if (this._closed) return;
     // Keep the last counters, then give the wasm memory of this tap back right away.
@@ -421,17 +550,23 @@ export class PitchTap extends EventTarget {
    * pool use) are as of the latest batch or control reply.
    */
   stats() {
-    if (this._finalStats) return { ...this._finalStats };
+    if (this._finalStats) return structuredClone(this._finalStats);
     const rx = this._rx;
     const w = this._worklet;
     const max = (a, b) => (b === undefined ? a : Math.max(a, b));
+    // The worklet's reply is newer than the latest batch when it has counted as many.
+    const replyNewer = w && w.messages >= this._messages;
+    const poolSize = max(rx.poolSize, w?.poolSize);
+    const inFlight = replyNewer ? w.inFlight : rx.inFlight;
+    const now = performance.now();
     return {
-      messages: rx.batches,
-      samples: rx.frames,
-      droppedSamples: max(rx.droppedTotal, w?.droppedFrames),
+      messages: this._messages,
+      batchesReceived: this._messages,
+      samples: this._samples,
+      droppedSamples: max(rx.droppedTotal, w?.droppedFrames) + this._lostMain,
       gaps: max(rx.gapsTotal, w?.gaps),
-      poolSize: max(rx.poolSize, w?.poolSize),
-      buffersInFlight: w && w.messages >= rx.batches ? w.inFlight : rx.inFlight,
+      poolSize,
+      buffersInFlight: inFlight,
       batchSize: this._options.batchSize,
       sampleRate: this._sampleRate,
       refused: max(rx.refusedTotal, w?.refused),
@@ -439,6 +574,17 @@ export class PitchTap extends EventTarget {
       seqBreaks: rx.seqBreaks,
       estimatesDropped: rx.estimatesDropped,
       errors: this._errors,
+      panics: this._panics,
+      messagesPerSecond: this._receipts.countAbove(now - 1000),
+      batchAgeMs: this._age.summary(),
+      analysisMs: this._analysis.summary(),
+      pool: {
+        size: poolSize,
+        free: Math.max(0, poolSize - inFlight),
+        inFlight,
+        lowWater: replyNewer ? w.lowWater : rx.lowWater,
+        exhausted: max(rx.exhausted, w?.exhausted),
+      },
     };
   }
 }

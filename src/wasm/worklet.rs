@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::MessagePort;
 
 use super::interop::{config_error, MemoryView};
-use crate::dsp::batcher::{BatchSink, QuantumBatcher};
+use crate::dsp::batcher::{ledger, BatchSink, Carry, QuantumBatcher};
 use crate::dsp::config::{ChannelMode, TapConfig, MAX_CHANNELS};
 use crate::dsp::error::ConfigError;
 use crate::dsp::header::{HEADER_BYTES, MAGIC};
@@ -159,6 +159,11 @@ pub struct WorkletTap {
     core: QuantumBatcher,
     out: Outbox,
     input: MemoryView<f32>,
+    /// The counters a replacement needs after a panic (see [`WorkletTap::ledger_ptr`]),
+    /// written at the end of every call. Boxed so that its address never changes.
+    ledger: Box<[f64; ledger::LEN]>,
+    /// Test hook: the next `process()` panics (see [`WorkletTap::debug_panic`]).
+    panic_next: bool,
 }
 
 fn read_u32(v: &Uint8Array, at: u32) -> u32 {
@@ -214,7 +219,60 @@ impl WorkletTap {
             },
             core,
             input: MemoryView::new(),
+            ledger: Box::new([0.0; ledger::LEN]),
+            panic_next: false,
         })
+    }
+
+    /// Carries on from a tap whose wasm panicked (`worklet/processor.js` makes this tap in
+    /// a fresh instance and passes what it read from the old one's ledger): counters and
+    /// sequence continue, `lost` frames are counted as dropped (the next batch has `GAP`)
+    /// and buffers of older epochs are refused when they come back.
+    #[wasm_bindgen(js_name = carryOn)]
+    #[allow(clippy::too_many_arguments)] // the ledger's entries, one to one
+    pub fn carry_on(
+        &mut self,
+        epoch: u32,
+        seq: f64,
+        messages: f64,
+        frames_posted: f64,
+        dropped_total: f64,
+        gaps: f64,
+        refused: f64,
+        lost: f64,
+    ) {
+        let count = |v: f64| if v.is_finite() && v >= 0.0 { v } else { 0.0 };
+        self.core.carry_on(Carry {
+            epoch,
+            seq: count(seq) as u32,
+            messages: count(messages) as u64,
+            frames_posted: count(frames_posted),
+            dropped_total: count(dropped_total),
+            gaps: count(gaps) as u32,
+            refused: count(refused) as u32,
+            lost: count(lost),
+        });
+        self.write_ledger();
+    }
+
+    /// Byte address in wasm memory of [`ledger::LEN`] f64s: the next sequence number,
+    /// batches and frames posted, frames dropped, gaps, refused returns, frames in the
+    /// batch being filled, epoch (indices in `crate::dsp::batcher::ledger`). Written at
+    /// the end of every call, so after a trap it holds the state before the failed call.
+    #[wasm_bindgen(getter, js_name = ledgerPtr)]
+    pub fn ledger_ptr(&self) -> u32 {
+        self.ledger.as_ptr() as u32
+    }
+
+    /// Test hook for the fault tests: the next `process()` panics inside the core's call
+    /// path. Not for production use.
+    #[wasm_bindgen(js_name = debugPanic)]
+    pub fn debug_panic(&mut self) {
+        self.panic_next = true;
+    }
+
+    fn write_ledger(&mut self) {
+        *self.ledger = self.core.ledger();
     }
 
     /// One render quantum: `inputs` is `inputs[0]` of `process()` (an array of channel
@@ -240,15 +298,21 @@ impl WorkletTap {
                 }
             }
         }
+        if self.panic_next {
+            self.panic_next = false;
+            panic!("pitchtap: debug panic in the worklet (debugPanic)");
+        }
         self.out.staging.over(self.core.staging());
         self.core
             .process(current_frame, channels, frames, &mut self.out);
+        self.write_ledger();
     }
 
     /// Posts the partial batch, if any.
     pub fn flush(&mut self) {
         self.out.staging.over(self.core.staging());
         self.core.flush(&mut self.out);
+        self.write_ledger();
     }
 
     /// A buffer came back from the main thread. Returns whether it was taken back into the
@@ -257,6 +321,7 @@ impl WorkletTap {
     pub fn receive(&mut self, message: &JsValue) -> bool {
         let Some(view) = message.dyn_ref::<Uint8Array>() else {
             self.core.count_refused();
+            self.write_ledger();
             return false;
         };
         let len = view.byte_length() as usize;
@@ -266,19 +331,23 @@ impl WorkletTap {
             || read_u32(view, 0) != MAGIC
         {
             self.core.count_refused();
+            self.write_ledger();
             return false;
         }
         let slot = read_u32(view, 56);
         let lease = read_u32(view, 60);
-        if self.out.issued.get(slot as usize) != Some(&len) {
+        // A buffer of a wasm instance that panicked and was replaced: not this pool's.
+        if self.out.issued.get(slot as usize) != Some(&len) || read_u32(view, 88) != self.core.epoch() {
             self.core.count_refused();
+            self.write_ledger();
             return false;
         }
-        if self.core.release(slot, lease).is_err() {
-            return false; // counted by the core
+        let taken = self.core.release(slot, lease).is_ok(); // a refusal is counted by the core
+        if taken {
+            self.out.buffers[slot as usize] = Some(view.clone());
         }
-        self.out.buffers[slot as usize] = Some(view.clone());
-        true
+        self.write_ledger();
+        taken
     }
 
     /// Changes the batch size at the next batch boundary.

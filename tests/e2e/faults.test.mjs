@@ -1,0 +1,90 @@
+// Live metrics under a known main-thread block, and recovery from Rust panics (issues:
+// measure and tune; faults). Debian chromium, no COOP/COEP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from './harness.mjs';
+
+let h;
+before(async () => {
+  h = await launch();
+  await h.page.goto(`${h.url}/tests/e2e/pages/faults.html`);
+  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+});
+after(async () => { await h?.close(); });
+
+test('stats(): a 400 ms main-thread block raises the batch age and the drops match the frames withheld', async () => {
+  const batchSize = 1024; const poolSize = 4;
+  const r = await h.page.evaluate((a) => window.liveBlock(a), { blockMs: 400, batchSize, poolSize });
+  const batchMs = 1000 * batchSize / r.sampleRate;
+  const holdMs = poolSize * batchMs; // what the pool can hold while nothing comes back
+  const b = r.statsBefore; const a = r.statsAfter;
+  // Before the block: steady state.
+  assert.ok(Math.abs(b.messagesPerSecond / (r.sampleRate / batchSize) - 1) < 0.15,
+    `messagesPerSecond ${b.messagesPerSecond} vs ${(r.sampleRate / batchSize).toFixed(1)}`);
+  assert.equal(b.batchesReceived, b.messages);
+  assert.ok(b.batchAgeMs.p50 >= 0 && b.batchAgeMs.p50 < batchMs + 50, `age p50 ${b.batchAgeMs.p50}`);
+  assert.ok(b.analysisMs.p50 > 0 && b.analysisMs.p99 >= b.analysisMs.p50 && Number.isFinite(b.analysisMs.last));
+  assert.deepEqual([b.pool.size, b.droppedSamples, b.pool.exhausted], [poolSize, 0, 0]);
+  assert.equal(b.pool.free + b.pool.inFlight, b.pool.size);
+  // After: the batches held up by the block arrived old.
+  assert.ok(a.batchAgeMs.p99 > r.blockedMs - holdMs - batchMs,
+    `age p99 ${a.batchAgeMs.p99.toFixed(1)} ms after a ${r.blockedMs.toFixed(0)} ms block`);
+  // The worklet ran dry and dropped what it could not hold: counted exactly, in one gap.
+  assert.ok(a.droppedSamples > 0, 'a 400 ms block must overflow a 186 ms pool');
+  assert.equal(a.droppedSamples, r.gapFrames, 'dropped samples = frames in gap events');
+  assert.equal(r.received + r.gapFrames + r.skipped, r.span, 'received + dropped = rendered');
+  assert.equal(r.breaks, 0);
+  assert.ok(a.pool.exhausted > 0 && a.pool.lowWater === 0, JSON.stringify(a.pool));
+  assert.equal(a.gaps, r.gaps.length);
+  // Withheld ≈ the block minus what the pool held (the main thread wakes up late by a
+  // little on a loaded machine, never early).
+  const withheldMs = 1000 * a.droppedSamples / r.sampleRate;
+  const expectedMs = r.blockedMs - holdMs;
+  assert.ok(withheldMs > expectedMs - 2 * batchMs && withheldMs < expectedMs + 150,
+    `dropped ${withheldMs.toFixed(1)} ms, expected about ${expectedMs.toFixed(1)} ms`);
+  assert.equal(h.errors.length, 0, h.errors.join('\n'));
+});
+
+test('a Rust panic in the worklet: error event, the node lives on with a new instance from the next quantum, lost frames counted', async () => {
+  const r = await h.page.evaluate(() => window.panicRun({ side: 'worklet' }));
+  assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+  const e = r.errors[0];
+  assert.equal(e.side, 'worklet');
+  assert.equal(e.panic, true);
+  assert.equal(e.recovered, true);
+  assert.match(e.message, /debug panic in the worklet/);
+  assert.equal(r.stats.panics, 1);
+  // Every frame is delivered once, in order and bit-exact, or counted as dropped.
+  assert.equal(r.firstStart, 0);
+  assert.equal(r.mismatches, 0);
+  assert.equal(r.breaks, 0);
+  assert.equal(r.received + r.dropped, r.rendered);
+  assert.equal(r.dropped, e.lostFrames);
+  assert.ok(e.lostFrames >= 128 && e.lostFrames <= 1024 + 128, `lost ${e.lostFrames}`);
+  assert.equal(r.gaps.length, 1);
+  // Resumes at the quantum right after the one that panicked.
+  assert.ok(r.firstAfter, 'batches after the panic');
+  assert.equal(r.firstAfter.startFrame, r.panicFrame + 128);
+  assert.equal(r.gaps[0].startFrame + r.gaps[0].frames, r.panicFrame + 128);
+  assert.ok(r.batchesAfter > 50);
+  assert.equal(r.stats.seqBreaks, 0, 'sequence numbers carry on');
+});
+
+test('a Rust panic on the main thread: error event, the buffer goes back, the next batch is analysed', async () => {
+  const r = await h.page.evaluate(() => window.panicRun({ side: 'main' }));
+  assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+  const e = r.errors[0];
+  assert.equal(e.side, 'main');
+  assert.equal(e.panic, true);
+  assert.equal(e.recovered, true);
+  assert.match(e.message, /debug panic on the main thread/);
+  assert.equal(e.lostFrames, 1024);
+  assert.equal(r.stats.panics, 1);
+  assert.equal(r.mismatches, 0);
+  // The one batch being read when it panicked is missing, and counted.
+  assert.equal(r.breaks, 1);
+  assert.equal(r.received + r.dropped, r.rendered);
+  assert.equal(r.dropped, 1024);
+  assert.equal(r.stats.refused, 0, 'the buffer went back to the pool');
+  assert.ok(r.batchesAfter > 50);
+});

@@ -1,0 +1,114 @@
+// Page-side helpers for tests/e2e/faults.test.mjs: live metrics under a known main-thread
+// block, and recovery from Rust panics on either side. Each returns a plain summary.
+import { PitchTap, FLAGS } from '/pkg/index.js';
+
+/** Blocks the main thread for `ms` milliseconds; returns how long it really blocked. */
+function block(ms) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) { /* busy */ }
+  return performance.now() - t0;
+}
+
+/** Follows batches and gap events: conservation and continuity, frame by frame. */
+function follow(tap, { ramp = false } = {}) {
+  const c = {
+    received: 0, skipped: 0, firstStart: null, end: null, breaks: 0, mismatches: 0, gaps: [], gapFrames: 0,
+    batches: [], errors: [],
+  };
+  tap.addEventListener('batch', (e) => {
+    const d = e.detail;
+    if (c.firstStart === null) c.firstStart = d.startFrame;
+    // Every batch starts where the previous ended, plus the frames a GAP says were dropped.
+    if (c.end !== null) {
+      const gap = (d.flags & FLAGS.GAP) !== 0 ? c.gaps[c.gaps.length - 1]?.frames ?? 0 : 0;
+      if ((d.flags & FLAGS.DISCONTINUITY) !== 0) {
+        // Frames the context never rendered through the node (e.g. an audio device that
+        // skipped at start-up, or a disconnected input): not ours to deliver or drop.
+        c.skipped += d.startFrame - c.end - gap;
+      } else if (d.startFrame !== c.end + gap) {
+        c.breaks++;
+      }
+    }
+    if (ramp) for (let i = 0; i < d.frames; i++) if (d.samples[i] !== d.startFrame + i) c.mismatches++;
+    c.end = d.startFrame + d.frames;
+    c.received += d.frames;
+    c.batches.push({ startFrame: d.startFrame, frames: d.frames, flags: d.flags, at: performance.now() });
+  });
+  tap.addEventListener('gap', (e) => { c.gaps.push({ ...e.detail }); c.gapFrames += e.detail.frames; });
+  tap.addEventListener('error', (e) => c.errors.push({ ...e.detail }));
+  return c;
+}
+
+/**
+ * Live audio (an oscillator in a real AudioContext) through a tap; after `before` s the
+ * main thread is blocked for `blockMs`, then the run goes on for `after` s.
+ */
+window.liveBlock = async ({ blockMs, batchSize = 1024, poolSize = 4, before = 1.5, after = 1.5 }) => {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const tap = await PitchTap.create(ctx, { batchSize, poolSize });
+  const c = follow(tap);
+  const osc = new OscillatorNode(ctx, { frequency: 220 });
+  osc.connect(tap.node);
+  osc.start();
+  await new Promise((r) => setTimeout(r, before * 1000));
+  const statsBefore = tap.stats();
+  const blockedMs = block(blockMs);
+  await new Promise((r) => setTimeout(r, after * 1000));
+  await tap.sync();
+  const statsAfter = tap.stats();
+  osc.disconnect();
+  await tap.close();
+  await ctx.close();
+  return {
+    sampleRate: ctx.sampleRate, blockedMs, statsBefore, statsAfter, received: c.received,
+    span: c.end - c.firstStart, skipped: c.skipped, breaks: c.breaks, gaps: c.gaps, gapFrames: c.gapFrames,
+    errors: c.errors,
+  };
+};
+
+/**
+ * A ramp through an OfflineAudioContext (paced with sync()); at `panicAt` seconds the core
+ * is made to panic on `side` ('worklet' at the next quantum, 'main' at the next batch).
+ */
+window.panicRun = async ({ side, seconds = 3, panicAt = 1, sampleRate = 44100, batchSize = 1024 }) => {
+  const frames = Math.round(seconds * sampleRate / 128) * 128;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
+  const tap = await PitchTap.create(ctx, { batchSize, poolSize: 8 });
+  const c = follow(tap, { ramp: true });
+  const buf = ctx.createBuffer(1, frames, sampleRate);
+  const x = buf.getChannelData(0);
+  for (let i = 0; i < frames; i++) x[i] = i;
+  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  src.connect(tap.node);
+  src.start(0);
+  const waits = [];
+  const quantum = 128 / sampleRate;
+  let panicFrame = null;
+  for (let t = 0.1; t < seconds - 0.05; t += 0.1) {
+    const at = Math.round(t / quantum) * quantum;
+    waits.push(ctx.suspend(at).then(async () => {
+      await tap.sync();
+      if (panicFrame === null && at >= panicAt) {
+        panicFrame = Math.round(at * sampleRate);
+        await tap.debugPanic(side);
+      }
+      ctx.resume();
+    }));
+  }
+  await ctx.startRendering();
+  await Promise.all(waits);
+  await tap.flush();
+  await tap.sync();
+  const stats = tap.stats();
+  // After the panic the tap must still work: one more request round trip.
+  await tap.close();
+  const firstAfter = c.batches.find((b) => b.startFrame >= panicFrame) ?? null;
+  return {
+    rendered: frames, received: c.received, dropped: stats.droppedSamples, span: c.end - c.firstStart,
+    firstStart: c.firstStart, breaks: c.breaks, mismatches: c.mismatches, gaps: c.gaps, errors: c.errors,
+    stats, panicFrame, firstAfter, batchesAfter: c.batches.filter((b) => b.startFrame >= panicFrame).length,
+  };
+};
+
+document.getElementById('status').textContent = 'ready';
