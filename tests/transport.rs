@@ -456,7 +456,11 @@ fn a_replacement_carries_on_from_the_ledger_and_counts_the_lost_frames() {
     assert_eq!(h.epoch, 1);
     assert_ne!(h.flags & flags::GAP, 0);
     assert_eq!(h.dropped_before, 256.0);
-    assert_eq!(h.start_frame - h.dropped_before, 4.0 * Q as f64, "the gap starts at the lost batch");
+    assert_eq!(
+        h.start_frame - h.dropped_before,
+        4.0 * Q as f64,
+        "the gap starts at the lost batch"
+    );
     assert_eq!(h.dropped_total, 256.0);
     assert_eq!(h.gaps_total, 1);
     assert_eq!(samples(&out[1].1), ramp(6 * Q, 512));

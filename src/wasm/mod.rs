@@ -42,7 +42,11 @@ pub fn start() {
 /// the JS side after a call trapped, to put the message in the tap's `error` event.
 #[wasm_bindgen(js_name = takePanicMessage)]
 pub fn take_panic_message() -> String {
-    LAST_PANIC.with(|m| m.try_borrow_mut().map(|mut m| std::mem::take(&mut *m)).unwrap_or_default())
+    LAST_PANIC.with(|m| {
+        m.try_borrow_mut()
+            .map(|mut m| std::mem::take(&mut *m))
+            .unwrap_or_default()
+    })
 }
 
 #[cfg(test)]

@@ -337,7 +337,9 @@ impl WorkletTap {
         let slot = read_u32(view, 56);
         let lease = read_u32(view, 60);
         // A buffer of a wasm instance that panicked and was replaced: not this pool's.
-        if self.out.issued.get(slot as usize) != Some(&len) || read_u32(view, 88) != self.core.epoch() {
+        if self.out.issued.get(slot as usize) != Some(&len)
+            || read_u32(view, 88) != self.core.epoch()
+        {
             self.core.count_refused();
             self.write_ledger();
             return false;
