@@ -12,6 +12,7 @@ setup:
 build: setup
 	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
 	node scripts/package.mjs
+	node scripts/bundle-worklet.mjs
 
 demo: build
 	node scripts/serve.mjs --port $(PORT)
@@ -32,7 +33,12 @@ test-wasm: setup
 test-e2e: build
 	node --test --test-concurrency=1 tests/e2e/
 
-test: lint test-native test-wasm test-e2e
+# tests/types/consumer.ts against pkg/index.d.ts with tsc --strict (its @ts-expect-error lines must error).
+.PHONY: test-types
+test-types: build
+	tsc --strict --noEmit -p tests/types
+
+test: lint test-native test-wasm test-types test-e2e
 
 bench-pitch: setup
 	./scripts/bench-pitch.sh
@@ -48,6 +54,12 @@ bench-gc: build
 	node benches/browser/worklet-gc.mjs --seconds 90
 	node benches/browser/worklet-gc.mjs --seconds 90 --analysis
 	node benches/browser/worklet-gc.mjs --seconds 90 --batch-size 16384
+
+# 60 min of audio through an OfflineAudioContext, then 10 min live from the fake microphone:
+# drops, gaps and heap every 30 s (scripts/soak.mjs; results in docs/reliability.md).
+.PHONY: soak
+soak: build
+	node scripts/soak.mjs --offline-minutes 60 --live-minutes 10 --every 30
 
 clean:
 	rm -rf pkg target

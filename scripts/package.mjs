@@ -1,5 +1,6 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
-// API (index.js), the worklet module and its shim, and writes package.json with exports.
+// API (index.js) and its types (index.d.ts), and writes package.json with exports.
+// pkg/worklet.js is written by scripts/bundle-worklet.mjs, run after this script.
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,20 +10,21 @@ const pkg = join(root, 'pkg');
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const field = (name) => cargo.match(new RegExp(`^${name} = "(.*)"$`, 'm'))[1];
 
-const files = {
+const copied = {
   'src/wasm/pitchtap.js': 'index.js',
-  'worklet/processor.js': 'worklet.js',
-  'worklet/text-shim.js': 'text-shim.js',
+  'src/wasm/index.d.ts': 'index.d.ts',
+  'LICENSE-MIT': 'LICENSE-MIT',
+  'LICENSE-APACHE': 'LICENSE-APACHE',
+  'README.md': 'README.md',
 };
-for (const [from, to] of Object.entries(files)) copyFileSync(join(root, from), join(pkg, to));
-for (const f of ['index.d.ts']) {
-  if (existsSync(join(root, 'src/wasm', f))) copyFileSync(join(root, 'src/wasm', f), join(pkg, f));
-}
-for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) {
-  if (existsSync(join(root, f))) copyFileSync(join(root, f), join(pkg, f));
+for (const [from, to] of Object.entries(copied)) {
+  if (existsSync(join(root, from))) copyFileSync(join(root, from), join(pkg, to));
 }
 rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide the package from git-based installs
+// Left by builds from before the worklet was bundled: the bundle holds the shim now.
+rmSync(join(pkg, 'text-shim.js'), { force: true });
 
+const hasTypes = existsSync(join(pkg, 'index.d.ts'));
 const manifest = {
   name: 'pitchtap',
   version: field('version'),
@@ -30,19 +32,20 @@ const manifest = {
   license: field('license'),
   type: 'module',
   main: './index.js',
-  types: existsSync(join(pkg, 'index.d.ts')) ? './index.d.ts' : undefined,
+  types: hasTypes ? './index.d.ts' : undefined,
   exports: {
-    '.': existsSync(join(pkg, 'index.d.ts'))
-      ? { types: './index.d.ts', default: './index.js' }
-      : './index.js',
+    '.': hasTypes ? { types: './index.d.ts', default: './index.js' } : './index.js',
     './worklet.js': './worklet.js',
     './pitchtap_wasm_bg.wasm': './pitchtap_wasm_bg.wasm',
     './package.json': './package.json',
   },
-  files: Object.values(files).concat([
-    'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts',
-    'index.d.ts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'snippets',
-  ]).filter((f) => existsSync(join(pkg, f))),
+  files: [
+    // Written by scripts/bundle-worklet.mjs after this script, so not checked for here.
+    'worklet.js',
+    ...Object.values(copied).concat([
+      'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts', 'snippets',
+    ]).filter((f) => existsSync(join(pkg, f))),
+  ],
   sideEffects: false,
   keywords: ['audio', 'pitch', 'webaudio', 'audioworklet', 'wasm', 'tuner', 'volume'],
   repository: { type: 'git', url: field('repository') },
