@@ -1,6 +1,7 @@
 // A small static server for the demo and the browser tests. Loopback only.
 //   node scripts/serve.mjs [--port 8080] [--isolated]
-// Paths: /pkg/… → pkg/, /tests/… → tests/, /benches/… → benches/, everything else → www/.
+// Paths: /pkg/… → pkg/, /tests/… → tests/, /benches/… → benches/, /examples/… → examples/web/,
+// everything else → www/.
 // Sends a strict Content-Security-Policy, and no COOP/COEP headers unless --isolated
 // (pitchtap needs no cross-origin isolation; only the SharedArrayBuffer benchmark does).
 import { createServer } from 'node:http';
@@ -17,7 +18,7 @@ const TYPES = {
 };
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'";
 
-const MOUNTS = [['/pkg/', 'pkg'], ['/tests/', 'tests'], ['/benches/', 'benches'], ['/', 'www']];
+const MOUNTS = [['/pkg/', 'pkg'], ['/tests/', 'tests'], ['/benches/', 'benches'], ['/examples/', 'examples/web'], ['/', 'www']];
 
 export function startServer({ port = 8080, host = '127.0.0.1', isolated = false, quiet = false } = {}) {
   const server = createServer(async (req, res) => {

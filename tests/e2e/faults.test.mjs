@@ -12,7 +12,7 @@ before(async () => {
 });
 after(async () => { await h?.close(); });
 
-test('stats(): a 400 ms main-thread block raises the batch age and the drops match the frames withheld', async () => {
+test('stats(): a 400 ms main-thread block raises the batch age and the drops match the frames withheld', { timeout: 90_000 }, async () => {
   const batchSize = 1024; const poolSize = 4;
   const r = await h.page.evaluate((a) => window.liveBlock(a), { blockMs: 400, batchSize, poolSize });
   const batchMs = 1000 * batchSize / r.sampleRate;
@@ -45,7 +45,7 @@ test('stats(): a 400 ms main-thread block raises the batch age and the drops mat
   assert.equal(h.errors.length, 0, h.errors.join('\n'));
 });
 
-test('a Rust panic in the worklet: error event, the node lives on with a new instance from the next quantum, lost frames counted', async () => {
+test('a Rust panic in the worklet: error event, the node lives on with a new instance from the next quantum, lost frames counted', { timeout: 90_000 }, async () => {
   const r = await h.page.evaluate(() => window.panicRun({ side: 'worklet' }));
   assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
   const e = r.errors[0];
@@ -70,7 +70,7 @@ test('a Rust panic in the worklet: error event, the node lives on with a new ins
   assert.equal(r.stats.seqBreaks, 0, 'sequence numbers carry on');
 });
 
-test('a Rust panic on the main thread: error event, the buffer goes back, the next batch is analysed', async () => {
+test('a Rust panic on the main thread: error event, the buffer goes back, the next batch is analysed', { timeout: 90_000 }, async () => {
   const r = await h.page.evaluate(() => window.panicRun({ side: 'main' }));
   assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
   const e = r.errors[0];

@@ -88,12 +88,15 @@ window.panicRun = async ({ side, seconds = 3, panicAt = 1, sampleRate = 44100, b
   for (let t = 0.1; t < seconds - 0.05; t += 0.1) {
     const at = Math.round(t / quantum) * quantum;
     waits.push(ctx.suspend(at).then(async () => {
-      await tap.sync();
-      if (panicFrame === null && at >= panicAt) {
-        panicFrame = Math.round(at * sampleRate);
-        await tap.debugPanic(side);
+      try {
+        await tap.sync();
+        if (panicFrame === null && at >= panicAt) {
+          panicFrame = Math.round(at * sampleRate);
+          await tap.debugPanic(side);
+        }
+      } finally {
+        ctx.resume(); // never leave the render suspended (the test would hang, not fail)
       }
-      ctx.resume();
     }));
   }
   await ctx.startRendering();
