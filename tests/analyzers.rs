@@ -607,6 +607,141 @@ fn min_db_gates_quiet_windows() {
     assert!(!est.is_empty() && est.iter().all(|e| !e.voiced && e.db < -40.0));
 }
 
+/// Mains hum as recorded: the mains frequency with a strong third and a weaker fifth
+/// harmonic, `rms_db` dBFS, over a little white noise (60 dB below the hum).
+fn hum(mains: f64, rate: f32, seconds: f64, rms_db: f32, rng: &mut XorShift) -> Vec<f32> {
+    let x = tone(mains, rate, seconds, 1.0, |k| match k {
+        1 => 1.0,
+        3 => 0.6,
+        5 => 0.2,
+        _ => 0.0,
+    });
+    let rms = (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+    let gain = 10f32.powf(rms_db / 20.0) / rms;
+    x.iter()
+        .map(|v| gain * (v + 1e-3 * rng.gaussian()))
+        .collect()
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn mains_hum_stays_unvoiced() {
+    let mut rng = XorShift(RNG_SEED ^ 1);
+    for rate in [16000.0f32, 44100.0, 48000.0] {
+        for mains in [50.0, 60.0] {
+            for rms_db in [-65.0, -50.0, -40.0] {
+                let x = hum(mains, rate, 1.0, rms_db, &mut rng);
+                let (est, window) = track(&x, rate);
+                let full = inside(&est, window, 0, x.len());
+                assert!(full.len() > 40);
+                // The hum is periodic enough to be voiced by clarity alone…
+                assert!(
+                    full.iter().all(|e| e.clarity > 0.9),
+                    "{mains} Hz hum at {rate}"
+                );
+                // …but after the first 50 ms of the stream (where the window is still half
+                // empty and the pitch less exact), not one estimate is.
+                let settled = (0.05 * rate) as f64;
+                let voiced: Vec<_> = est
+                    .iter()
+                    .filter(|e| e.voiced && e.centre_frame >= settled)
+                    .collect();
+                assert!(
+                    voiced.is_empty(),
+                    "{mains} Hz hum at {rms_db} dBFS, {rate} Hz: {} voiced, first {:?}",
+                    voiced.len(),
+                    voiced.first()
+                );
+            }
+        }
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_note_after_hum_is_found_within_two_hops() {
+    let rate = 44100.0;
+    let mut rng = XorShift(RNG_SEED ^ 2);
+    let onset = (0.5 * rate) as usize;
+    let note = harmonic(220.0, rate, 0.5, 0.3);
+    let mut x = hum(60.0, rate, 1.0, -50.0, &mut rng);
+    for (v, n) in x[onset..].iter_mut().zip(&note) {
+        *v += n;
+    }
+    let (est, window) = track(&x, rate);
+    let first = est.iter().find(|e| e.voiced).expect("the note is found");
+    // The first voiced estimate is centred at most two hops (20 ms) after the onset.
+    let delay = (first.centre_frame - onset as f64) / rate as f64;
+    assert!(
+        delay <= 0.0201,
+        "first voiced estimate {delay:.4} s after the onset"
+    );
+    for e in inside(&est, window, onset, x.len()) {
+        assert!(e.voiced, "unvoiced inside the note: {e:?}");
+        assert!(cents(e.frequency, 220.0).abs() < 10.0, "{e:?}");
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn notes_near_the_mains_frequency_are_not_hum() {
+    // Quiet notes 1.5 % and more off 50/60 Hz, and loud notes exactly on them, are notes.
+    let quiet = 10f32.powf(-50.0 / 20.0);
+    for (f0, peak) in [
+        (61.0, quiet),
+        (49.2, quiet),
+        (66.0, quiet),
+        (60.0, 0.3),
+        (50.0, 0.3),
+    ] {
+        for rate in [16000.0f32, 48000.0] {
+            let x = harmonic(f0, rate, 0.5, peak);
+            assert_tracks(
+                &x,
+                rate,
+                f0,
+                10.0,
+                &format!("{f0} Hz, peak {peak}, {rate} Hz"),
+            );
+        }
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn hysteresis_keeps_a_weak_end_but_not_a_tail_far_below_the_note() {
+    // A clean note, then a "tail": the same pitch in as much white noise as tone, so its
+    // clarity (about 0.5) is below the threshold but above the continuation threshold.
+    let rate = 44100.0;
+    let f0 = 220.0;
+    let note = harmonic(f0, rate, 0.4, 0.5);
+    let note_rms = (note.iter().map(|v| v * v).sum::<f32>() / note.len() as f32).sqrt();
+    let voiced_share = |tail_db: f32| {
+        let mut rng = XorShift(RNG_SEED ^ 3);
+        let tail_rms = note_rms * 10f32.powf(tail_db / 20.0);
+        let tone_part = harmonic(f0, rate, 0.3, 1.0);
+        let tone_rms =
+            (tone_part.iter().map(|v| v * v).sum::<f32>() / tone_part.len() as f32).sqrt();
+        // Equal tone and noise power: each carries half the tail's power.
+        let (a, sigma) = (tail_rms / 2f32.sqrt() / tone_rms, tail_rms / 2f32.sqrt());
+        let mut x = note.clone();
+        x.extend(tone_part.iter().map(|v| a * v + sigma * rng.gaussian()));
+        let (est, window) = track(&x, rate);
+        let tail = inside(&est, window, note.len(), x.len());
+        assert!(tail.len() > 5);
+        let mean_clarity = tail.iter().map(|e| e.clarity).sum::<f32>() / tail.len() as f32;
+        assert!(
+            (0.39..0.65).contains(&mean_clarity),
+            "tail at {tail_db} dB: mean clarity {mean_clarity}"
+        );
+        tail.iter().filter(|e| e.voiced).count() as f64 / tail.len() as f64
+    };
+    let near = voiced_share(-10.0);
+    let far = voiced_share(-23.0);
+    assert!(near >= 0.8, "tail 10 dB below the note: {near:.2} voiced");
+    assert!(far <= 0.2, "tail 23 dB below the note: {far:.2} voiced");
+}
+
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn meter_matches_hand_computed_values() {
