@@ -45,6 +45,8 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       return;
     }
     this.port.onmessage = (e) => this.onMessage(e.data);
+    // A message that cannot be deserialised here (e.g. a Blob) is foreign too: counted.
+    this.port.onmessageerror = () => { if (this.tap !== null) this.tap.receive(null); };
     this.port.postMessage({ type: 'ready', sampleRate });
   }
 
@@ -113,7 +115,10 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     const tap = this.tap;
     if (tap === null) return;
     // Buffers coming home: the hot path. Anything that is not ours is refused in wasm.
-    if (data === null || typeof data !== 'object' || typeof data.type !== 'string') {
+    // Control messages from pitchtap.js always carry a numeric id (and configure a numeric
+    // batchSize); anything else is foreign: refused and counted, never run.
+    if (data === null || typeof data !== 'object' || typeof data.type !== 'string'
+      || typeof data.id !== 'number' || (data.type === 'configure' && typeof data.batchSize !== 'number')) {
       try {
         tap.receive(data);
       } catch (e) {
@@ -146,6 +151,10 @@ class PitchTapProcessor extends AudioWorkletProcessor {
           this.port.onmessage = null;
           tap.free();
           this.tap = null;
+          // Let the instance and its memory go even if the node stays in the graph (a
+          // source still connected to it keeps the processor alive).
+          this.glue = null;
+          this.exports = null;
           break;
         default:
           tap.receive(data); // an unknown object: refused and counted
@@ -160,6 +169,8 @@ class PitchTapProcessor extends AudioWorkletProcessor {
         this.closed = true;
         this.port.onmessage = null;
         this.tap = null;
+        this.glue = null;
+        this.exports = null;
       }
     }
   }

@@ -270,6 +270,11 @@ impl QuantumBatcher {
             }
         }
         if usable < frames {
+            // The tail is lost: close the batch here so that it stays contiguous in time
+            // and the next one carries the GAP.
+            if self.filling.is_some() {
+                self.finish(0, sink);
+            }
             self.drop_frames((frames - usable) as f64);
         }
         self.next_frame = Some(current_frame + frames as f64);

@@ -8,10 +8,13 @@
 //!
 //! Non-finite samples (NaN, ±Infinity) are read as 0 and counted in
 //! [`VolumeReading::non_finite`]; they never reach the envelope, so one bad sample cannot
-//! poison later readings.
+//! poison later readings. Samples beyond ±[`INPUT_LIMIT`] (+60 dBFS) read as ±1000, as in
+//! the pitch detector: one absurd sample (say `f32::MAX`) cannot pin the smoothed level for
+//! a minute.
 
 use super::config::{MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 use super::error::ConfigError;
+pub use super::pitch::INPUT_LIMIT;
 
 /// The lowest level any dB figure reports, in dBFS. Silence reads exactly this, never
 /// `-Infinity` or NaN. Mirrored as the meter floor in the JavaScript API docs.
@@ -177,7 +180,7 @@ impl VolumeMeter {
         let (avg, att, rel) = (self.rms_coeff, self.attack_coeff, self.release_coeff);
         for &s in samples {
             let s = if s.is_finite() {
-                s
+                s.clamp(-INPUT_LIMIT, INPUT_LIMIT)
             } else {
                 non_finite = non_finite.saturating_add(1);
                 0.0

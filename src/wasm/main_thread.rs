@@ -62,17 +62,17 @@ fn analyzer_configs(
 ) -> Result<(PitchConfig, VolumeConfig), ConfigError> {
     let d = PitchConfig::default();
     let v = VolumeConfig::default();
-    let size = |option: &'static str, x: Option<f64>| -> Result<Option<usize>, ConfigError> {
+    let size = |option: &'static str,
+                allowed: &'static str,
+                x: Option<f64>|
+     -> Result<Option<usize>, ConfigError> {
         match x {
             None => Ok(None),
             Some(x) if x.fract() == 0.0 && (1.0..=1e9).contains(&x) => Ok(Some(x as usize)),
-            Some(x) if !x.is_finite() => Err(ConfigError::NotFinite {
-                option,
-                allowed: "a whole number of samples",
-            }),
+            Some(x) if !x.is_finite() => Err(ConfigError::NotFinite { option, allowed }),
             Some(value) => Err(ConfigError::OutOfRange {
                 option,
-                allowed: "a whole number of samples",
+                allowed,
                 value,
             }),
         }
@@ -80,8 +80,16 @@ fn analyzer_configs(
     let pitch = PitchConfig {
         min_frequency: min_frequency.map_or(d.min_frequency, |x| x as f32),
         max_frequency: max_frequency.map_or(d.max_frequency, |x| x as f32),
-        window_size: size("pitch.windowSize", window_size)?,
-        hop_size: size("pitch.hopSize", hop_size)?,
+        window_size: size(
+            "pitch.windowSize",
+            "a whole number of samples from 64 to 65536",
+            window_size,
+        )?,
+        hop_size: size(
+            "pitch.hopSize",
+            "a whole number of samples from 1 to pitch.windowSize",
+            hop_size,
+        )?,
         clarity_threshold: clarity_threshold.map_or(d.clarity_threshold, |x| x as f32),
         min_db: min_db.map_or(d.min_db, |x| x as f32),
         a4: a4.map_or(d.a4, |x| x as f32),

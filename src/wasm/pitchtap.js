@@ -166,6 +166,9 @@ function normalizeOptions(options) {
       throw new TypeError(`pitchtap: ${k} must be a number (got ${typeof o[k]})`);
     }
   }
+  if (!Number.isInteger(o.channelCount) || o.channelCount < 1 || o.channelCount > 32) {
+    throw new RangeError(`pitchtap: channelCount must be an integer from 1 to 32 (got ${o.channelCount})`);
+  }
   if (o.maxPoolSize === undefined) o.maxPoolSize = o.poolSize;
   if (o.maxLatencyMs === undefined || o.maxLatencyMs === null || o.maxLatencyMs === false) {
     o.maxLatencyMs = -1; // off
