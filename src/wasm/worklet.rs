@@ -105,16 +105,24 @@ pub fn check_tap_options(
     .map_err(config_error)
 }
 
-// `web_sys::MessagePort::post_message_with_transferable` is a `catch` import: its glue wraps
-// every call in `handleError(function () {…}, arguments)`, a new closure and an `arguments`
-// object per batch — garbage on the real-time thread. This import catches in plain JS and
-// allocates nothing.
+// The whole post of a batch in one call from wasm to JS: copy the staging bytes into the
+// slot's buffer, put that buffer in the reused transfer list, post, clear the list.
+// `web_sys::MessagePort::post_message_with_transferable` is a `catch` import whose glue
+// makes a closure and an `arguments` object per call; and doing the copy, the `.buffer`
+// read, the list update and the post as separate imports measured about 57 bytes of
+// garbage per batch on the worklet thread (benches/browser/worklet-heap.mjs). This import
+// catches in plain JS and allocates nothing.
 #[wasm_bindgen(
-    inline_js = "export function postTransfer(port, message, transfer) {\n  try { port.postMessage(message, transfer); return true; } catch (e) { return false; }\n}"
+    inline_js = "export function postBatch(port, buf, staging, transfer) {\n  buf.set(staging);\n  transfer[0] = buf.buffer;\n  try { port.postMessage(buf, transfer); return true; } catch (e) { return false; } finally { transfer[0] = null; }\n}"
 )]
 extern "C" {
-    #[wasm_bindgen(js_name = postTransfer)]
-    fn post_transfer(port: &MessagePort, message: &JsValue, transfer: &Array) -> bool;
+    #[wasm_bindgen(js_name = postBatch)]
+    fn post_batch(
+        port: &MessagePort,
+        buf: &Uint8Array,
+        staging: &Uint8Array,
+        transfer: &Array,
+    ) -> bool;
 }
 
 /// The JS side of the pool and the port: the batcher's [`BatchSink`].
@@ -124,7 +132,11 @@ struct Outbox {
     buffers: Vec<Option<Uint8Array>>,
     /// Byte length issued with each slot's current trip, checked on return.
     issued: Vec<usize>,
+    /// Byte length of the buffer each slot holds (kept here, not asked of JS per batch).
+    lens: Vec<usize>,
     staging: MemoryView<u8>,
+    /// Byte length of the staging area (= of every pool buffer), set with `staging`.
+    staging_len: usize,
     /// The one-element transfer list, reused for every post.
     transfer: Array,
     post_errors: u32,
@@ -137,17 +149,18 @@ impl BatchSink for Outbox {
             self.post_errors += 1;
             return;
         };
-        let len = staging.byte_length();
+        let len = self.staging_len;
         let buf = match self.buffers[slot].take() {
-            Some(b) if b.byte_length() == len => b,
+            Some(b) if self.lens[slot] == len => b,
             // A slot's first trip after the pool grew or the batch size rose: the only
             // allocation here, bounded by maxPoolSize and by configure() calls.
-            _ => Uint8Array::new_with_length(len),
+            _ => {
+                self.lens[slot] = len;
+                Uint8Array::new_with_length(len as u32)
+            }
         };
-        buf.set(staging, 0);
-        self.issued[slot] = len as usize;
-        self.transfer.set(0, buf.buffer().into());
-        if !post_transfer(&self.port, &buf, &self.transfer) {
+        self.issued[slot] = len;
+        if !post_batch(&self.port, &buf, staging, &self.transfer) {
             self.post_errors += 1;
         }
     }
@@ -213,7 +226,17 @@ impl WorkletTap {
                 port,
                 buffers,
                 issued: vec![0; config.max_pool_size],
+                lens: (0..config.max_pool_size)
+                    .map(|i| {
+                        if i < config.pool_size {
+                            len as usize
+                        } else {
+                            0
+                        }
+                    })
+                    .collect(),
                 staging: MemoryView::new(),
+                staging_len: len as usize,
                 transfer,
                 post_errors: 0,
             },
@@ -303,6 +326,7 @@ impl WorkletTap {
             panic!("pitchtap: debug panic in the worklet (debugPanic)");
         }
         self.out.staging.over(self.core.staging());
+        self.out.staging_len = self.core.staging().len();
         self.core
             .process(current_frame, channels, frames, &mut self.out);
         self.write_ledger();
@@ -311,6 +335,7 @@ impl WorkletTap {
     /// Posts the partial batch, if any.
     pub fn flush(&mut self) {
         self.out.staging.over(self.core.staging());
+        self.out.staging_len = self.core.staging().len();
         self.core.flush(&mut self.out);
         self.write_ledger();
     }
@@ -347,6 +372,7 @@ impl WorkletTap {
         let taken = self.core.release(slot, lease).is_ok(); // a refusal is counted by the core
         if taken {
             self.out.buffers[slot as usize] = Some(view.clone());
+            self.out.lens[slot as usize] = len;
         }
         self.write_ledger();
         taken
