@@ -46,14 +46,27 @@ bench-pitch: setup
 bench-worklet: build
 	node benches/node-worklet/worklet-bench.mjs
 
-bench: bench-pitch bench-worklet bench-gc
+# Every bench, each printing markdown tables (16.5 min measured on the 2-core machine).
+bench: bench-pitch bench-worklet bench-transports bench-gc bench-pitch-browser bench-batch bench-pool
 
-# Live Chrome trace of GCs per thread: pitchtap, with analysis, and the plain-JS pool baseline.
+.PHONY: bench-transports bench-pitch-browser bench-batch bench-pool
+# Browser benches (headless Debian Chromium via tests/e2e/harness.mjs); see benches/browser/*.mjs.
+# Transports side by side, offline and live; live (c2) and (e) run 180 s for the GC comparison.
+bench-transports: build
+	node benches/browser/transports.mjs --seconds 60 --gc-seconds 180 --warmup 3
+
+# Allocation sites on the AudioWorklet thread: V8's sampling heap profiler, pitchtap against c2.
 bench-gc: build
-	node benches/browser/worklet-gc.mjs --seconds 90 --c2
-	node benches/browser/worklet-gc.mjs --seconds 90
-	node benches/browser/worklet-gc.mjs --seconds 90 --analysis
-	node benches/browser/worklet-gc.mjs --seconds 90 --batch-size 16384
+	node benches/browser/worklet-heap.mjs --seconds 20 --interval 32
+
+bench-pitch-browser: build
+	node benches/browser/pitch-cost.mjs --seconds 20 --repeats 3
+
+bench-batch: build
+	node benches/browser/batch-size.mjs --seconds 12
+
+bench-pool: build
+	node benches/browser/pool-jank.mjs --repeats 10
 
 # 60 min of audio through an OfflineAudioContext, then 10 min live from the fake microphone:
 # drops, gaps and heap every 30 s (scripts/soak.mjs; results in docs/reliability.md).

@@ -14,8 +14,9 @@ pub const MAX_BATCH_SIZE: usize = 16384;
 pub const BATCH_SIZE_STEP: usize = 128;
 /// Default batch size: 1024 frames, ≈23 ms at 44.1 kHz, ≈43 messages per second.
 pub const DEFAULT_BATCH_SIZE: usize = 1024;
-/// Default number of pooled buffers.
-pub const DEFAULT_POOL_SIZE: usize = 8;
+/// Default number of pooled buffers: 16 × 1024 frames hold ≈372 ms at 44.1 kHz, so a
+/// 200 ms main-thread stall drops nothing (8 dropped 15 ms of it; docs/tuning.md).
+pub const DEFAULT_POOL_SIZE: usize = 16;
 /// Largest pool (and `maxPoolSize`).
 pub const MAX_POOL_SIZE: usize = 256;
 /// Most channels a tap carries. Mirrors the 32 channels every Web Audio implementation

@@ -22,8 +22,9 @@ export const FLAGS = Object.freeze({
 // Mirrors CHANNELS_* in src/wasm/worklet.rs.
 const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
 
+// batchSize and poolSize mirror DEFAULT_BATCH_SIZE and DEFAULT_POOL_SIZE in src/dsp/config.rs.
 const DEFAULTS = Object.freeze({
-  batchSize: 1024, poolSize: 8, maxPoolSize: undefined, channels: 'mix', channelCount: 2,
+  batchSize: 1024, poolSize: 16, maxPoolSize: undefined, channels: 'mix', channelCount: 2,
   maxLatencyMs: undefined, pitch: undefined, volume: undefined,
 });
 // Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch.rs, meter.rs).
