@@ -130,10 +130,9 @@ struct Outbox {
     port: MessagePort,
     /// One buffer per slot: `Some` while the worklet owns it, `None` while in flight.
     buffers: Vec<Option<Uint8Array>>,
-    /// Byte length issued with each slot's current trip, checked on return.
+    /// Byte length of each slot's buffer, in hand or in flight (kept here, not asked of JS
+    /// per batch); a returned buffer must have it.
     issued: Vec<usize>,
-    /// Byte length of the buffer each slot holds (kept here, not asked of JS per batch).
-    lens: Vec<usize>,
     staging: MemoryView<u8>,
     /// Byte length of the staging area (= of every pool buffer), set with `staging`.
     staging_len: usize,
@@ -151,15 +150,14 @@ impl BatchSink for Outbox {
         };
         let len = self.staging_len;
         let buf = match self.buffers[slot].take() {
-            Some(b) if self.lens[slot] == len => b,
+            Some(b) if self.issued[slot] == len => b,
             // A slot's first trip after the pool grew or the batch size rose: the only
             // allocation here, bounded by maxPoolSize and by configure() calls.
             _ => {
-                self.lens[slot] = len;
+                self.issued[slot] = len;
                 Uint8Array::new_with_length(len as u32)
             }
         };
-        self.issued[slot] = len;
         if !post_batch(&self.port, &buf, staging, &self.transfer) {
             self.post_errors += 1;
         }
@@ -225,8 +223,7 @@ impl WorkletTap {
             out: Outbox {
                 port,
                 buffers,
-                issued: vec![0; config.max_pool_size],
-                lens: (0..config.max_pool_size)
+                issued: (0..config.max_pool_size)
                     .map(|i| {
                         if i < config.pool_size {
                             len as usize
@@ -294,6 +291,38 @@ impl WorkletTap {
         self.panic_next = true;
     }
 
+    /// [`Self::receive`] without the ledger: checks a returned message and pools it, or
+    /// counts a refusal.
+    fn take_back(&mut self, message: &JsValue) -> bool {
+        let Some(view) = message.dyn_ref::<Uint8Array>() else {
+            self.core.count_refused();
+            return false;
+        };
+        let len = view.byte_length() as usize;
+        if len < HEADER_BYTES
+            || view.byte_offset() != 0
+            || view.buffer().byte_length() as usize != len
+            || read_u32(view, 0) != MAGIC
+        {
+            self.core.count_refused();
+            return false;
+        }
+        let slot = read_u32(view, 56);
+        let lease = read_u32(view, 60);
+        // A buffer of a wasm instance that panicked and was replaced: not this pool's.
+        if self.out.issued.get(slot as usize) != Some(&len)
+            || read_u32(view, 88) != self.core.epoch()
+        {
+            self.core.count_refused();
+            return false;
+        }
+        let taken = self.core.release(slot, lease).is_ok(); // a refusal is counted by the core
+        if taken {
+            self.out.buffers[slot as usize] = Some(view.clone());
+        }
+        taken
+    }
+
     fn write_ledger(&mut self) {
         *self.ledger = self.core.ledger();
     }
@@ -344,36 +373,7 @@ impl WorkletTap {
     /// pool; anything else (a foreign object, the wrong size, a bad header, a slot not in
     /// flight, a stale lease) is refused and counted, never pooled.
     pub fn receive(&mut self, message: &JsValue) -> bool {
-        let Some(view) = message.dyn_ref::<Uint8Array>() else {
-            self.core.count_refused();
-            self.write_ledger();
-            return false;
-        };
-        let len = view.byte_length() as usize;
-        if len < HEADER_BYTES
-            || view.byte_offset() != 0
-            || view.buffer().byte_length() as usize != len
-            || read_u32(view, 0) != MAGIC
-        {
-            self.core.count_refused();
-            self.write_ledger();
-            return false;
-        }
-        let slot = read_u32(view, 56);
-        let lease = read_u32(view, 60);
-        // A buffer of a wasm instance that panicked and was replaced: not this pool's.
-        if self.out.issued.get(slot as usize) != Some(&len)
-            || read_u32(view, 88) != self.core.epoch()
-        {
-            self.core.count_refused();
-            self.write_ledger();
-            return false;
-        }
-        let taken = self.core.release(slot, lease).is_ok(); // a refusal is counted by the core
-        if taken {
-            self.out.buffers[slot as usize] = Some(view.clone());
-            self.out.lens[slot as usize] = len;
-        }
+        let taken = self.take_back(message);
         self.write_ledger();
         taken
     }
