@@ -310,7 +310,7 @@ export class PitchTap extends EventTarget {
   // The hot path: one call per batch.
   _onBatch(d) {
     if (this._closed) return;
-    let rx = this._rx;
+    const rx = this._rx;
     const t0 = performance.now();
     let ok;
     try {
@@ -322,32 +322,36 @@ export class PitchTap extends EventTarget {
     }
     if (!ok) return; // malformed: counted, never returned to the pool
     const t1 = performance.now();
+    // Each header field is read from wasm once per batch.
     const frames = rx.batchFrames;
     const sr = rx.sampleRate;
+    const startFrame = rx.startFrame;
+    const endTime = (startFrame + frames) / sr; // context time just after the newest sample
     this._messages++;
     this._samples += frames;
     this._analysis.push(t1 - t0);
     this._receipts.push(t1);
     // Age of the newest sample: the context's clock now minus the end of the batch.
-    this._age.push((this.context.currentTime - (rx.startFrame + frames) / sr) * 1000);
+    this._age.push((this.context.currentTime - endTime) * 1000);
     const flags = rx.flags;
     if ((flags & FLAGS.GAP) !== 0) {
+      const dropped = rx.droppedBefore;
       this.dispatchEvent(new CustomEvent('gap', {
-        detail: { frames: rx.droppedBefore, startFrame: rx.startFrame - rx.droppedBefore, sampleRate: rx.sampleRate },
+        detail: { frames: dropped, startFrame: startFrame - dropped, sampleRate: sr },
       }));
     }
     if (this._listeners.batch.size > 0) {
       const channels = rx.channels;
       this.dispatchEvent(new CustomEvent('batch', {
         detail: {
-          seq: rx.seq, startFrame: rx.startFrame, sampleRate: rx.sampleRate, channels, frames,
+          seq: rx.seq, startFrame, sampleRate: sr, channels, frames,
           flags,
           // Valid only during this dispatch: the buffer goes back to the worklet right after.
           samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
         },
       }));
     }
-    if (rx.analyzed) this._results(rx);
+    if (rx.analyzed) this._results(rx, sr, endTime);
     this._giveBack(d);
   }
 
@@ -366,7 +370,8 @@ export class PitchTap extends EventTarget {
     if (!msg) msg = String((e && e.message) || e);
     this._panics++;
     this._errors++;
-    // The batch it was reading is not delivered: its frames count as dropped.
+    // The batch it was reading is not delivered: its frames (u32 at header offset 48, see
+    // src/dsp/header.rs) count as dropped.
     const lost = d.byteLength >= HEADER_BYTES
       ? Math.min(new DataView(d.buffer, d.byteOffset, HEADER_BYTES).getUint32(48, true), (d.byteLength - HEADER_BYTES) / 4)
       : 0;
@@ -389,10 +394,9 @@ export class PitchTap extends EventTarget {
 
   // Reads the analyzers' results of the batch just received: numbers from wasm getters,
   // written into the reused `latest` objects; an event per result only if listened to.
-  _results(rx) {
-    const sr = rx.sampleRate;
+  _results(rx, sr, endTime) {
     const vol = this.latest.volume;
-    vol.time = (rx.startFrame + rx.batchFrames) / sr;
+    vol.time = endTime;
     vol.rms = rx.rms; vol.peak = rx.peak; vol.db = rx.db; vol.smoothedDb = rx.smoothedDb;
     if (this._listeners.volume.size > 0) {
       this.dispatchEvent(new CustomEvent('volume', { detail: { ...vol } }));
