@@ -2,16 +2,16 @@
 // (src/wasm/worklet.rs). This file wires process() and the port to it, and recovers from
 // a Rust panic by re-instantiating the wasm from the module it holds.
 //
-// Built into pkg/worklet.js by scripts/bundle-worklet.mjs, which inlines text-shim.js and
-// the wasm-bindgen glue: the two imports below are resolved there, and `createGlue()`
-// returns a fresh copy of the glue's state on every call (the glue instantiates once per
-// copy).
+// Runs only as pkg/worklet.js, written by scripts/bundle-worklet.mjs: it puts text-shim.js
+// (the import below) first, then defines `createGlue()`, which wraps the wasm-bindgen glue
+// and returns a fresh copy of the glue's state on every call (the glue instantiates once
+// per copy), then this file.
 //
 // Real-time notes: process() creates no JS object in the steady state. Control messages
 // (flush, configure, close) and recovery from a panic are rare and may allocate.
 
 import './text-shim.js'; // must run before the glue, which creates a TextDecoder on load
-import { createGlue } from './glue-factory.js';
+/* global createGlue */
 
 // Mirrors CHANNEL_MODES in src/wasm/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
 const CHANNELS_MIX = 0;
