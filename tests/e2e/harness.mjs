@@ -48,3 +48,20 @@ export async function launch({ micWav, isolated = false } = {}) {
     async close() { await browser.close(); await new Promise((r) => server.close(r)); },
   };
 }
+
+/**
+ * JSHeapUsedSize after a forced GC, Blink's live audio object counts and the page's
+ * main-thread wasm memory (`window.wasmBytes()`, tests/e2e/pages/reliability.js).
+ * `settleMs`: wait between two collections, for objects Blink deletes later on the audio
+ * thread (the handlers of collected nodes).
+ */
+export async function audioMetrics(cdp, page, { settleMs = 0 } = {}) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  if (settleMs > 0) {
+    await page.waitForTimeout(settleMs);
+    await cdp.send('HeapProfiler.collectGarbage');
+  }
+  const { metrics: m } = await cdp.send('Performance.getMetrics');
+  const o = Object.fromEntries(m.map((x) => [x.name, x.value]));
+  return { heap: o.JSHeapUsedSize, handlers: o.AudioHandlers, processors: o.AudioWorkletProcessors, wasm: await page.evaluate(() => window.wasmBytes()) };
+}

@@ -4,7 +4,7 @@
 // growth in JS heap, wasm memory or live audio objects, and no event after close().
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './harness.mjs';
+import { launch, audioMetrics } from './harness.mjs';
 
 const GAP = 4; const DISCONTINUITY = 16;
 let h; let cdp;
@@ -17,16 +17,8 @@ before(async () => {
 });
 after(async () => { await h?.close(); });
 
-/** JSHeapUsedSize after a full GC, Blink's live audio object counts, main-thread wasm memory. */
-async function metrics() {
-  // Blink deletes the handlers of collected nodes on the audio thread, later: give it time.
-  await cdp.send('HeapProfiler.collectGarbage');
-  await h.page.waitForTimeout(1000);
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics: m } = await cdp.send('Performance.getMetrics');
-  const o = Object.fromEntries(m.map((x) => [x.name, x.value]));
-  return { heap: o.JSHeapUsedSize, handlers: o.AudioHandlers, processors: o.AudioWorkletProcessors, wasm: await h.page.evaluate(() => window.wasmBytes()) };
-}
+// Blink deletes the handlers of collected nodes on the audio thread, later: give it time.
+const metrics = () => audioMetrics(cdp, h.page, { settleMs: 1000 });
 
 test('context.suspend() and resume(): audio stops and resumes, nothing lost, nothing refused', async () => {
   const r = await h.page.evaluate(() => window.suspendResume());

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, root } from './harness.mjs';
+import { launch, root, audioMetrics } from './harness.mjs';
 
 // ---------------------------------------------------------------------------------------
 // The bad-input table: one entry per wrong value, call or state.
@@ -148,12 +148,7 @@ before(async () => {
 });
 after(async () => { await h?.close(); });
 
-async function metrics() {
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { metrics: m } = await cdp.send('Performance.getMetrics');
-  const o = Object.fromEntries(m.map((x) => [x.name, x.value]));
-  return { heap: o.JSHeapUsedSize, handlers: o.AudioHandlers, processors: o.AudioWorkletProcessors, wasm: await h.page.evaluate(() => window.wasmBytes()) };
-}
+const metrics = () => audioMetrics(cdp, h.page);
 
 test('(1) NaN, ±Infinity, denormals and a huge spike through an OfflineAudioContext: transported, estimates finite, A3 again after', async () => {
   const r = await h.page.evaluate(() => window.badAudio());
