@@ -171,6 +171,8 @@ async function importmapSite() {
   if (importmapRun) return importmapRun;
   const site = join(work, 'importmap');
   cpSync(join(fixtures, 'importmap'), site, { recursive: true });
+  // The same app module as the Vite app: only how `pitchtap` is found differs.
+  cpSync(join(fixtures, 'vite-app', 'main.js'), join(site, 'main.js'));
   cpSync(join(unpacked, 'package'), join(site, 'vendor', 'pitchtap'), { recursive: true });
   const html = readFileSync(join(site, 'index.html'), 'utf8');
   const map = html.match(/<script type="importmap">([\s\S]*?)<\/script>/)[1];
