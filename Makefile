@@ -53,11 +53,12 @@ bench: bench-pitch bench-worklet bench-transports bench-gc bench-pitch-browser b
 # Browser benches (headless Debian Chromium via tests/e2e/harness.mjs); see benches/browser/*.mjs.
 # Transports side by side, offline and live; live (c2) and (e) run 180 s for the GC comparison.
 bench-transports: build
-	node benches/browser/transports.mjs --seconds 60 --gc-seconds 180 --warmup 3
+	node benches/browser/transports.mjs --seconds 60 --gc-seconds 180 --warmup 3 --steady-warmup 25
 
-# Allocation sites on the AudioWorklet thread: V8's sampling heap profiler, pitchtap against c2.
+# Allocation sites on the AudioWorklet thread: V8's sampling heap profiler, pitchtap against c2,
+# in the steady state (after V8's wasm wrappers have tiered up; docs/architecture.md).
 bench-gc: build
-	node benches/browser/worklet-heap.mjs --seconds 20 --interval 32
+	node benches/browser/worklet-heap.mjs --seconds 20 --warmup 25 --interval 32
 
 bench-pitch-browser: build
 	node benches/browser/pitch-cost.mjs --seconds 20 --repeats 3

@@ -26,6 +26,12 @@ const MAX_RECOVERIES = 8;
 
 const message = (e) => String((e && e.message) || e);
 
+/** Whether every element of a non-empty array is a Uint8Array (a grouped return). */
+function allViews(a) {
+  for (let i = 0; i < a.length; i++) if (!(a[i] instanceof Uint8Array)) return false;
+  return true;
+}
+
 class PitchTapProcessor extends AudioWorkletProcessor {
   constructor(nodeOptions) {
     super();
@@ -117,13 +123,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     // Buffers coming home: the hot path. Anything that is not ours is refused in wasm.
     // Control messages from pitchtap.js always carry a numeric id (and configure a numeric
     // batchSize); anything else is foreign: refused and counted, never run.
+    // Several buffers in one message (pitchtap.js returns up to four at a time): each is
+    // checked on its own. An array holding anything but Uint8Arrays is one foreign message.
+    if (Array.isArray(data) && data.length > 0 && allViews(data)) {
+      for (let i = 0; i < data.length; i++) this.receiveOne(data[i]);
+      return;
+    }
     if (data === null || typeof data !== 'object' || typeof data.type !== 'string'
       || typeof data.id !== 'number' || (data.type === 'configure' && typeof data.batchSize !== 'number')) {
-      try {
-        tap.receive(data);
-      } catch (e) {
-        if (e instanceof WebAssembly.RuntimeError) this.recover('receive', e, 0);
-      }
+      this.receiveOne(data);
       return;
     }
     try {
@@ -172,6 +180,17 @@ class PitchTapProcessor extends AudioWorkletProcessor {
         this.glue = null;
         this.exports = null;
       }
+    }
+  }
+
+  /** One returned buffer (or a foreign message) to the wasm pool check. */
+  receiveOne(data) {
+    const tap = this.tap;
+    if (tap === null) return;
+    try {
+      tap.receive(data);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) this.recover('receive', e, 0);
     }
   }
 

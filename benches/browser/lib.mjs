@@ -93,12 +93,17 @@ export async function heapAfterGc(cdp) {
 }
 
 /** Starts a Chrome trace of GC events; `await stop()` returns the trace events. */
-export async function startGcTrace(cdp) {
+export async function startGcTrace(cdp, { tasks = false } = {}) {
   const events = [];
   const onData = (e) => { for (const v of e.value) events.push(v); };
   cdp.on('Tracing.dataCollected', onData);
   await cdp.send('Tracing.start', {
-    traceConfig: { includedCategories: ['v8', 'disabled-by-default-v8.gc', '__metadata'], recordMode: 'recordContinuously' },
+    // `tasks`: also `toplevel`, every task a thread runs with its thread (CPU) time, for
+    // threadCpu(). It costs every task a little, so only the offline runs record it.
+    traceConfig: {
+      includedCategories: ['v8', 'disabled-by-default-v8.gc', ...(tasks ? ['toplevel'] : []), '__metadata'],
+      recordMode: 'recordContinuously',
+    },
     transferMode: 'ReportEvents',
   });
   return async () => {
@@ -135,6 +140,39 @@ export function gcByThread(events) {
     if (e.dur !== undefined) side.longestMs = Math.max(side.longestMs, e.dur / 1000);
   }
   for (const n of names.values()) if (/audio/i.test(n)) out.names.add(n);
+  return out;
+}
+
+/**
+ * CPU time (ms) each thread spent in tasks, from the `toplevel` trace events (outermost
+ * only: a task nested in another on the same thread is not counted twice): a Map from
+ * thread name to ms. The offline audio thread's figure is the render cost: rendering the
+ * graph, the processor's process() and its port's messages, without the time it sat
+ * waiting (suspended for pacing or idle).
+ */
+export function threadCpu(events) {
+  const names = new Map();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const byThread = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.cat !== 'toplevel' || e.tdur === undefined) continue;
+    const key = `${e.pid}:${e.tid}`;
+    if (!byThread.has(key)) byThread.set(key, []);
+    byThread.get(key).push(e);
+  }
+  const out = new Map();
+  for (const [key, list] of byThread) {
+    list.sort((a, b) => a.ts - b.ts);
+    let end = -Infinity;
+    let us = 0;
+    for (const e of list) {
+      if (e.ts < end) continue; // nested in the task before
+      us += e.tdur;
+      end = e.ts + e.dur;
+    }
+    const name = names.get(key) ?? key;
+    out.set(name, (out.get(name) ?? 0) + us / 1000);
+  }
   return out;
 }
 

@@ -72,10 +72,11 @@ class Fresh extends Counting {
  * one reused transfer list. A quantum that finds no free buffer is dropped and counted.
  */
 class Pool extends Counting {
-  constructor() {
+  constructor(options) {
     super();
     this.pool = [];
-    for (let i = 0; i < POOL; i++) this.pool.push(new Float32Array(BATCH));
+    const size = options.processorOptions.pool ?? POOL;
+    for (let i = 0; i < size; i++) this.pool.push(new Float32Array(BATCH));
     this.cur = null;
     this.n = 0;
     this.transfer = [null];

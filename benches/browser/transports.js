@@ -15,7 +15,8 @@ let reader = null;
 let ringScratch = null;
 let poll = 0;
 let firstFrame = NaN; // pitchtap: startFrame of the first batch
-const count = { messages: 0, received: 0, voiced: 0, latestReads: 0 };
+const count = { messages: 0, received: 0, voiced: 0, latestReads: 0, noInput: 0 };
+let holeWatch = null;
 let synced = null;
 window.batchLog = [];
 
@@ -38,7 +39,7 @@ async function catchUp() {
   return s;
 }
 
-window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions = {} }) => {
+window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions = {}, pool = 0 }) => {
   ctx = offline
     ? new OfflineAudioContext({ numberOfChannels: 1, length: Math.round(seconds * SAMPLE_RATE), sampleRate: SAMPLE_RATE })
     : new AudioContext({ sampleRate: SAMPLE_RATE });
@@ -50,6 +51,18 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
     node = tap.node;
     const first = (e) => { firstFrame = e.detail.startFrame; tap.removeEventListener('batch', first); };
     tap.addEventListener('batch', first);
+    // Quanta in which the node had no input (Chrome gives a few right after connecting) are
+    // in the span from the first batch to the last but are not audio: the batch after them
+    // carries DISCONTINUITY. Counted live during the first 3 s (the listener allocates per
+    // batch, so it is removed before measuring); offline every quantum has input, and it is
+    // removed before rendering.
+    let prevEnd = NaN;
+    holeWatch = (e) => {
+      const d = e.detail;
+      if (Number.isFinite(prevEnd) && d.startFrame > prevEnd && (d.flags & 16) !== 0) count.noInput += d.startFrame - prevEnd;
+      prevEnd = d.startFrame + d.frames;
+    };
+    tap.addEventListener('batch', holeWatch);
     // Debugging aid: every batch's frames and flags (allocates per batch).
     if (logBatches) tap.addEventListener('batch', (e) => { const d = e.detail; window.batchLog.push([d.startFrame, d.frames, d.flags]); });
     if (kind === 'f') {
@@ -60,6 +73,7 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
   } else {
     await ctx.audioWorklet.addModule('/benches/browser/transport-processors.js');
     let processorOptions = {};
+    if (kind === 'c2' && pool) processorOptions = { pool };
     if (kind === 'd') {
       const sab = RingBuffer.getStorageForCapacity(SAMPLE_RATE, Float32Array); // 1 s
       reader = new AudioReader(new RingBuffer(sab, Float32Array));
@@ -99,7 +113,10 @@ window.snapshot = () => {
 async function account(pitchtapEnd) {
   if (tap) {
     const s = await tap.flush();
-    return { rendered: pitchtapEnd() - firstFrame, received: s.samples, dropped: s.droppedSamples, pending: 0, messages: s.messages, voiced: count.voiced };
+    return {
+      rendered: pitchtapEnd() - firstFrame - count.noInput, noInput: count.noInput,
+      received: s.samples, dropped: s.droppedSamples, pending: 0, messages: s.messages, voiced: count.voiced,
+    };
   }
   const s = await catchUp();
   return { rendered: s.rendered, received: count.received, dropped: s.dropped, pending: s.pending, messages: count.messages };
@@ -114,6 +131,18 @@ function trackEnd() {
 
 window.renderOffline = async ({ chunkFrames }) => {
   const seconds = ctx.length / ctx.sampleRate;
+  if (holeWatch) tap.removeEventListener('batch', holeWatch);
+  if (chunkFrames === 0) {
+    // Unpaced: one startRendering() with no suspension; the main thread receives (and
+    // returns buffers) while the render thread runs ahead. Every quantum has input, so
+    // pitchtap's span is the whole context length.
+    osc.start(0);
+    const t0 = performance.now();
+    await ctx.startRendering();
+    const wallMs = performance.now() - t0;
+    const acc = await account(() => ctx.length);
+    return { wallMs, suspensions: 0, ...acc };
+  }
   let k = 1;
   let suspensions = 0;
   let endOf = null;
@@ -143,6 +172,7 @@ window.liveStart = async () => {
   osc.start();
   if (reader) poll = setInterval(drainRing, 10);
   await ctx.resume();
+  if (holeWatch) setTimeout(() => tap.removeEventListener('batch', holeWatch), 3000);
 };
 
 window.liveStop = async () => {

@@ -5,10 +5,17 @@
 // The worklet target is reached through Target.setAutoAttach on the page (non-flat
 // sessions: Target.sendMessageToTarget), since Playwright has no session object for it.
 //
-//   node benches/browser/worklet-heap.mjs [--seconds 60] [--interval 64] [--only c2,e] [--tap-options '{"batchSize":16384}'] [--js-flags '--max-inlined-bytecode-size=0']
+// The warm-up matters: V8 calls a wasm export from JS, and an import from wasm, through a
+// generic wrapper until that wrapper has run --wasm-wrapper-tiering-budget (1000) times, and
+// the generic wrappers allocate. pitchtap's once-per-batch calls (the return check, the
+// post) reach 1000 calls only after about 23 s at 43 batches/s, so a short warm-up measures
+// V8's start-up, not the steady state (see docs/benchmarks.md).
+//
+//   node benches/browser/worklet-heap.mjs [--seconds 60] [--warmup 30] [--interval 64] [--only c2,e] [--tap-options '{"batchSize":16384}'] [--js-flags '--max-inlined-bytecode-size=0']
 import { openBench, table, fmt, arg, machineLine } from './lib.mjs';
 
 const SECONDS = arg('seconds', 60);
+const WARMUP = arg('warmup', 30); // seconds of live audio before sampling starts
 const INTERVAL = arg('interval', 64); // mean bytes between samples
 const ONLY = arg('only', 'c2,e').split(',');
 const JS_FLAGS = arg('js-flags', undefined); // e.g. --max-inlined-bytecode-size=0: callers stay separate frames
@@ -48,7 +55,7 @@ async function profile(kind) {
     await h.page.evaluate((a) => window.setup(a), { kind, offline: false, seconds: SECONDS, tapOptions: TAP_OPTIONS });
     const worklet = childClient(h.cdp, await Promise.race([attached, wait(10000).then(() => { throw new Error('no worklet target'); })]));
     await h.page.evaluate(() => window.liveStart());
-    await wait(3000);
+    await wait(WARMUP * 1000);
     await worklet.send('HeapProfiler.enable');
     await worklet.send('HeapProfiler.collectGarbage');
     const heap0 = (await worklet.send('Runtime.getHeapUsage')).usedSize;
@@ -80,7 +87,7 @@ async function profile(kind) {
   } finally { await h.close(); }
 }
 
-console.log(`## Allocations on the AudioWorklet thread (sampling heap profiler)\n\n${machineLine()}; live, 44.1 kHz, batch 1024, pool 8, ${SECONDS} s after a 3 s warm-up, sampling interval ${INTERVAL} bytes (sampled sizes are estimates)\n`);
+console.log(`## Allocations on the AudioWorklet thread (sampling heap profiler)\n\n${machineLine()}; live, 44.1 kHz, batch 1024, pool 8 for (c2) and pitchtap's default (16) unless --tap-options says otherwise${JS_FLAGS ? `, --js-flags '${JS_FLAGS}'` : ''}, ${SECONDS} s after a ${WARMUP} s warm-up, sampling interval ${INTERVAL} bytes (sampled sizes are estimates)\n`);
 for (const kind of ONLY) {
   process.stderr.write(`${kind}… `);
   const r = await profile(kind);

@@ -42,6 +42,9 @@ const ANALYZE_FIELDS = 6;
 const METRIC_WINDOW = 256;
 /** Receipt times kept for messagesPerSecond: enough for batchSize 128 at 192 kHz. */
 const RATE_WINDOW = 2048;
+// Most buffers returned to the worklet in one message (see PitchTap._giveBack); never more
+// than a quarter of the pool.
+const RETURN_GROUP = 4;
 
 /**
  * The latest `n` values of a metric, kept without allocating, with percentiles computed
@@ -261,7 +264,10 @@ export class PitchTap extends EventTarget {
     this.node = node;
     this._options = options;
     this._rx = rx;
-    this._transfer = [null]; // reused transfer list for returning buffers
+    this._transfer = [null]; // reused transfer list for returning one buffer
+    // Buffers kept for one grouped return (see _giveBack), and its transfer list; reused.
+    this._held = [];
+    this._heldTransfer = [];
     this._listeners = { batch: new Set(), pitch: new Set(), volume: new Set() };
     /**
      * The most recent results, for code that polls (e.g. from requestAnimationFrame).
@@ -351,15 +357,45 @@ export class PitchTap extends EventTarget {
         },
       }));
     }
+    const poolSize = rx.poolSize;
+    const free = poolSize - rx.inFlight; // the worklet's free buffers when it posted this one
     if (rx.analyzed) this._results(rx, sr, endTime);
-    this._giveBack(d);
+    this._giveBack(d, free, poolSize);
   }
 
-  _giveBack(d) {
+  /**
+   * Returns a buffer to the worklet, or keeps it to return with the next ones in one
+   * message: every message the worklet receives costs it a `MessageEvent` and a task, and
+   * its garbage is what the audio thread collects (docs/architecture.md, "Returns"). At most
+   * RETURN_GROUP buffers and a quarter of the pool are kept, and everything kept goes back
+   * at once when the worklet had half of its pool or less free at its last post, and before
+   * every control message (so that sync(), flush() and close() see a full pool).
+   * `free`/`poolSize` omitted: return now.
+   */
+  _giveBack(d, free = 0, poolSize = 0) {
     if (this._closed) return;
-    this._transfer[0] = d.buffer;
-    this.node.port.postMessage(d, this._transfer);
-    this._transfer[0] = null;
+    const held = this._held;
+    held.push(d);
+    if (held.length >= Math.min(RETURN_GROUP, Math.floor(poolSize / 4)) || free <= poolSize / 2) this._returnHeld();
+  }
+
+  /** Posts the buffers kept by _giveBack, if any: one alone, several as an array. */
+  _returnHeld() {
+    const held = this._held;
+    const n = held.length;
+    if (n === 0 || this._closed) return;
+    if (n === 1) {
+      const d = held[0];
+      this._transfer[0] = d.buffer;
+      this.node.port.postMessage(d, this._transfer);
+      this._transfer[0] = null;
+    } else {
+      const transfer = this._heldTransfer;
+      for (let i = 0; i < n; i++) transfer[i] = held[i].buffer;
+      this.node.port.postMessage(held, transfer);
+      transfer.length = 0;
+    }
+    held.length = 0;
   }
 
   // A Rust panic (a trap) in the main-thread wasm: report it, and carry on with a new
@@ -453,6 +489,7 @@ export class PitchTap extends EventTarget {
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
       this._pending.set(id, { resolve, reject });
+      this._returnHeld(); // before the request: the worklet takes them back before it answers
       this.node.port.postMessage({ type, id, ...extra });
     });
   }

@@ -65,3 +65,25 @@ export async function audioMetrics(cdp, page, { settleMs = 0 } = {}) {
   const o = Object.fromEntries(m.map((x) => [x.name, x.value]));
   return { heap: o.JSHeapUsedSize, handlers: o.AudioHandlers, processors: o.AudioWorkletProcessors, wasm: await page.evaluate(() => window.wasmBytes()) };
 }
+
+/**
+ * Whether [from, to] (seconds) overlaps one of `dropouts` ([start, end) pairs recorded by
+ * the test pages: runs of zeros the fake microphone put into the input).
+ */
+export function hitsDropout(from, to, dropouts) {
+  return dropouts.some(([a, b]) => a < to && b > from);
+}
+
+/**
+ * The pitch estimates whose analysis window (`windowFrames` around `time`) and the volume
+ * readings whose batch (`batchFrames` before `time`) held no input dropout, and how many
+ * were left out. Fails if more than a quarter were: that is no longer a glitch of the fake
+ * device.
+ */
+export function withoutDropouts(items, dropouts, spanBefore, spanAfter, what) {
+  const kept = items.filter((x) => !hitsDropout(x.time - spanBefore, x.time + spanAfter, dropouts));
+  if (kept.length < 0.75 * items.length) {
+    throw new Error(`${items.length - kept.length} of ${items.length} ${what} overlap input dropouts ${JSON.stringify(dropouts)}`);
+  }
+  return kept;
+}

@@ -99,6 +99,21 @@ test('(e) configure({ batchSize }) mid-stream keeps every sample and the sequenc
   assert.equal(r.stats.batchSize, 4096);
 });
 
+test('buffers go back to the worklet in groups: up to 4 per message with the default pool, one by one with a small pool', async () => {
+  const grouped = await h.page.evaluate(() => window.liveMic({ seconds: 3 }));
+  const { returns } = grouped;
+  assert.equal(grouped.stats.droppedSamples, 0);
+  assert.equal(returns.largest, 4, JSON.stringify(returns));
+  // Every batch is returned (close() sends back what is kept before it asks the worklet to
+  // stop; the final flushed batch may arrive after that), in about a quarter as many messages.
+  assert.ok(returns.buffers >= grouped.batches - 4 && returns.buffers <= grouped.batches, `${JSON.stringify(returns)}, ${grouped.batches} batches`);
+  assert.ok(returns.messages <= Math.ceil(grouped.batches / 4) + 4, `${JSON.stringify(returns)}, ${grouped.batches} batches`);
+  // A pool of 4 is too small to keep any buffer back.
+  const single = await h.page.evaluate(() => window.liveMic({ seconds: 1, options: { poolSize: 4 } }));
+  assert.equal(single.returns.largest, 1, JSON.stringify(single.returns));
+  assert.equal(single.returns.messages, single.returns.buffers);
+});
+
 test('(g) repeated and foreign buffers are refused and counted, never pooled', async () => {
   const r = await h.page.evaluate(() => window.refusals());
   assert.equal(r.mid.refused, 5, JSON.stringify(r.mid));

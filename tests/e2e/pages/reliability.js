@@ -324,7 +324,11 @@ window.portGarbage = async () => {
       'number 0': 0, 'number 42': 42, NaN: NaN, 'string': 'PTAP', 'empty string': '', 'true': true,
       'null': null, 'undefined': undefined, 'bigint': 10n,
       // Objects that are not buffers, or have a `type` of the wrong shape.
-      '{}': {}, 'array': [1, 2, 3], '{ type: 42 }': { type: 42 }, '{ type: null }': { type: null },
+      '{}': {}, 'array': [1, 2, 3], 'empty array': [],
+      // An array of views is a grouped return: each view checked (and here refused) once.
+      'array of one Uint8Array of 10 bytes': [new Uint8Array(10)],
+      'array of a Uint8Array and a number': [new Uint8Array(10), 1],
+      '{ type: 42 }': { type: 42 }, '{ type: null }': { type: null },
       "{ type: ['flush'] }": { type: ['flush'] }, "{ type: 'bogus' }": { type: 'bogus', id: 1 },
       "{ type: 'configure' } without batchSize": { type: 'configure' },
       "{ type: 'configure', batchSize: 'big' }": { type: 'configure', batchSize: 'big', id: 'x' },

@@ -87,6 +87,15 @@ window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
   const src = ctx.createMediaStreamSource(stream);
   const tap = await PitchTap.create(ctx, options);
   const c = collector(tap);
+  // Counts what the main thread sends back: single buffers and grouped returns (arrays).
+  const returns = { messages: 0, buffers: 0, largest: 0 };
+  const port = tap.node.port;
+  const post = port.postMessage.bind(port);
+  port.postMessage = (m, transfer) => {
+    const n = m instanceof Uint8Array ? 1 : Array.isArray(m) ? m.length : 0;
+    if (n > 0) { returns.messages++; returns.buffers += n; returns.largest = Math.max(returns.largest, n); }
+    return post(m, transfer);
+  };
   src.connect(tap.node);
   // Let it settle, then measure over a window.
   await new Promise((r) => setTimeout(r, 500));
@@ -103,7 +112,7 @@ window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
   return {
     sampleRate: ctx.sampleRate, messagesPerSecond: (times.length - 1) / secs, samplesPerSecond: framesBetween / secs,
     windowSeconds: (t1 - t0) / 1000,
-    seqBreaks: c.seqBreaks, batches: c.batches.length, stats,
+    seqBreaks: c.seqBreaks, batches: c.batches.length, stats, returns,
     channels: c.batches[0]?.channels, headerSampleRate: c.batches[0]?.sampleRate,
   };
 };
