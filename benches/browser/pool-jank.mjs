@@ -53,8 +53,8 @@ try {
   }
   process.stderr.write('default pool, 100 ms blocks: ');
   await h.page.evaluate((o) => window.startTap(o), { options: {}, log: true });
-  defaultPool = await h.page.evaluate(() => window.stats().poolSize);
   for (let i = 0; i < REPEATS; i++) { defaults.push(await block(100)); process.stderr.write('.'); }
+  defaultPool = await h.page.evaluate(() => window.stats().poolSize); // known once batches arrived
   process.stderr.write('\n');
   if (h.errors.length) throw h.errors[0];
 } finally { await h.close(); }

@@ -177,6 +177,9 @@ window.liveStart = async () => {
 
 window.liveStop = async () => {
   const endOf = trackEnd();
+  // See a few batches before the input stops: with no partial batch left, flush() posts
+  // nothing and the end would stay unknown.
+  await new Promise((r) => setTimeout(r, 150));
   gain.disconnect(); // the node has no input now: no more frames are rendered into it
   await new Promise((r) => setTimeout(r, 200));
   const acc = await account(endOf);
