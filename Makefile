@@ -26,9 +26,11 @@ lint: setup
 test-native: setup
 	cargo test --quiet
 
-# Run without cross-origin isolation, so any hidden SharedArrayBuffer need fails.
+# Run without cross-origin isolation, so any hidden SharedArrayBuffer need fails. Release
+# build: the analyzer tests block the page for long stretches, and a debug build on a slow
+# machine outlasted the test runner's 20 s WebDriver request (seen 2026-11-25).
 test-wasm: setup
-	WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 wasm-pack test --headless --chrome
+	WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --release
 
 test-e2e: build
 	node --test --test-concurrency=1 tests/e2e/

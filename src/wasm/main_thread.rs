@@ -2,9 +2,12 @@
 //! batch the worklet transfers is copied once into wasm memory, its header is checked and
 //! read here, the samples go straight into the volume meter and the pitch detector, and
 //! the buffer goes back to the worklet. The results wait in preallocated places for JS to
-//! read through getters (numbers only: nothing is allocated per batch or per estimate).
+//! read through getters (numbers only: nothing is allocated per batch or per estimate), and
+//! the ones `pitchtap.js` needs for every batch are also written to one `Float64Array` over
+//! wasm memory (the *report*, see [`MainTap::receive_batch`]), so that the hot path reads
+//! them with no call into wasm at all.
 
-use js_sys::Uint8Array;
+use js_sys::{Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::interop::{config_error, MemoryView};
@@ -37,7 +40,37 @@ pub struct MainTap {
     next_seq: Option<u32>,
     /// Test hook: the next `receive()` panics (see [`MainTap::debug_panic`]).
     panic_next: bool,
+    /// What `pitchtap.js` reads per batch: [`REPORT_HEAD`] numbers, then
+    /// [`REPORT_ESTIMATE_FIELDS`] per estimate; sized with `estimates` by [`MainTap::reserve`].
+    report: Vec<f64>,
+    /// The report's storage moved since the last `receive_batch` (JS must re-fetch its view).
+    report_moved: bool,
 }
+
+/// Layout of the report (see [`MainTap::receive_batch`]); mirrored as `R_*` in
+/// `src/wasm/pitchtap.js`. Header fields of the last well-formed batch:
+const R_SEQ: usize = 0;
+const R_START_FRAME: usize = 1;
+const R_SAMPLE_RATE: usize = 2;
+const R_FLAGS: usize = 3;
+const R_FRAMES: usize = 4;
+const R_CHANNELS: usize = 5;
+const R_DROPPED_BEFORE: usize = 6;
+const R_POOL_SIZE: usize = 7;
+const R_IN_FLIGHT: usize = 8;
+/// 1 when the analyzers ran on it, else 0 (and the fields below are stale).
+const R_ANALYZED: usize = 9;
+const R_RMS: usize = 10;
+const R_PEAK: usize = 11;
+const R_DB: usize = 12;
+const R_SMOOTHED_DB: usize = 13;
+/// Pitch estimates of the batch (0 when not analyzed).
+const R_ESTIMATES: usize = 14;
+/// Numbers before the first estimate.
+pub const REPORT_HEAD: usize = 16;
+/// Numbers per estimate: context frame of the window centre, frequency, clarity, MIDI note,
+/// cents, dBFS.
+pub const REPORT_ESTIMATE_FIELDS: usize = 6;
 
 /// The bytes of an f32 slice (wasm is little-endian, as the batch layout is).
 fn as_bytes(words: &[f32]) -> &[u8] {
@@ -165,6 +198,8 @@ impl MainTap {
             seq_breaks: 0,
             next_seq: None,
             panic_next: false,
+            report: Vec::new(),
+            report_moved: true,
         };
         tap.reserve(capacity.max(HEADER_BYTES));
         Ok(tap)
@@ -188,6 +223,74 @@ impl MainTap {
             self.estimates
                 .reserve_exact(per_batch - self.estimates.len());
         }
+        let report_len = REPORT_HEAD + REPORT_ESTIMATE_FIELDS * self.estimates.capacity();
+        if self.report.len() < report_len {
+            let before = self.report.as_ptr();
+            self.report.resize(report_len, 0.0);
+            self.report_moved |= self.report.as_ptr() != before;
+        }
+    }
+
+    /// [`receive`](Self::receive), and writes what `pitchtap.js` reads per batch to the
+    /// report (see [`MainTap::report`]). Returns 0 for a message that is not a well-formed
+    /// batch, 1 for a batch, 2 for a batch after which the report's storage has moved (JS
+    /// must take a new view with `report()`; a view also needs replacing when wasm memory
+    /// grew, which detaches it: its `length` is then 0).
+    #[wasm_bindgen(js_name = receiveBatch)]
+    pub fn receive_batch(&mut self, message: &Uint8Array) -> u32 {
+        if !self.receive(message) {
+            return 0;
+        }
+        let h = &self.header;
+        let r = &mut self.report;
+        r[R_SEQ] = h.seq as f64;
+        r[R_START_FRAME] = h.start_frame;
+        r[R_SAMPLE_RATE] = h.sample_rate;
+        r[R_FLAGS] = h.flags as f64;
+        r[R_FRAMES] = h.frames as f64;
+        r[R_CHANNELS] = h.channels as f64;
+        r[R_DROPPED_BEFORE] = h.dropped_before;
+        r[R_POOL_SIZE] = h.pool_size as f64;
+        r[R_IN_FLIGHT] = h.in_flight as f64;
+        r[R_ANALYZED] = if self.analyzed { 1.0 } else { 0.0 };
+        if self.analyzed {
+            r[R_RMS] = self.volume.rms as f64;
+            r[R_PEAK] = self.volume.peak as f64;
+            r[R_DB] = self.volume.db as f64;
+            r[R_SMOOTHED_DB] = self.volume.smoothed_db as f64;
+        }
+        r[R_ESTIMATES] = self.estimates.len() as f64;
+        // `reserve` sized the report for the estimates' capacity, never exceeded.
+        for (e, out) in self
+            .estimates
+            .iter()
+            .zip(r[REPORT_HEAD..].chunks_exact_mut(REPORT_ESTIMATE_FIELDS))
+        {
+            out.copy_from_slice(&[
+                e.centre_frame,
+                e.frequency as f64,
+                e.clarity as f64,
+                e.midi as f64,
+                e.cents as f64,
+                e.db as f64,
+            ]);
+        }
+        if core::mem::take(&mut self.report_moved) {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// A `Float64Array` over the report: what [`receive_batch`](Self::receive_batch) wrote
+    /// for the last batch ([`REPORT_HEAD`] numbers, then [`REPORT_ESTIMATE_FIELDS`] per
+    /// estimate). Valid until the next `receive_batch` that returns 2 or until wasm memory
+    /// grows (then its `length` is 0); read it, never write it.
+    pub fn report(&mut self) -> Float64Array {
+        self.report_moved = false;
+        // SAFETY: a view over memory this tap owns; JS only reads it between calls, and
+        // re-takes it when the storage moves (receive_batch returns 2) or memory grows.
+        unsafe { Float64Array::view(&self.report) }
     }
 
     /// Copies a received buffer into wasm memory, reads its header and, for a well-formed

@@ -38,6 +38,14 @@ export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
 /** Numbers per estimate from analyzePitch. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
 const ANALYZE_FIELDS = 6;
 
+// The report MainTap.receiveBatch writes for every batch (a Float64Array over wasm memory,
+// read without calling into wasm). Mirrors R_*, REPORT_HEAD and REPORT_ESTIMATE_FIELDS in
+// src/wasm/main_thread.rs.
+const R_SEQ = 0; const R_START_FRAME = 1; const R_SAMPLE_RATE = 2; const R_FLAGS = 3;
+const R_FRAMES = 4; const R_CHANNELS = 5; const R_DROPPED_BEFORE = 6; const R_POOL_SIZE = 7;
+const R_IN_FLIGHT = 8; const R_ANALYZED = 9; const R_RMS = 10; const R_PEAK = 11; const R_DB = 12;
+const R_SMOOTHED_DB = 13; const R_ESTIMATES = 14; const REPORT_HEAD = 16; const REPORT_ESTIMATE_FIELDS = 6;
+
 /** Batches over which stats() gives batch age and analysis time percentiles. */
 const METRIC_WINDOW = 256;
 /** Receipt times kept for messagesPerSecond: enough for batchSize 128 at 192 kHz. */
@@ -264,6 +272,7 @@ export class PitchTap extends EventTarget {
     this.node = node;
     this._options = options;
     this._rx = rx;
+    this._report = null; // rx.report(), re-taken when it moves or wasm memory grows
     this._transfer = [null]; // reused transfer list for returning one buffer
     // Buffers kept for one grouped return (see _giveBack), and its transfer list; reused.
     this._held = [];
@@ -318,20 +327,23 @@ export class PitchTap extends EventTarget {
     if (this._closed) return;
     const rx = this._rx;
     const t0 = performance.now();
-    let ok;
+    let status;
     try {
-      ok = rx.receive(d);
+      status = rx.receiveBatch(d);
     } catch (e) {
       this._mainPanic(e, d);
       this._giveBack(d); // the buffer is intact: back to the pool
       return;
     }
-    if (!ok) return; // malformed: counted, never returned to the pool
+    if (status === 0) return; // malformed: counted, never returned to the pool
     const t1 = performance.now();
-    // Each header field is read from wasm once per batch.
-    const frames = rx.batchFrames;
-    const sr = rx.sampleRate;
-    const startFrame = rx.startFrame;
+    // The batch's numbers, read from the report (no call into wasm); a new view only when
+    // the report moved (2) or wasm memory grew (which detached the old one).
+    if (status === 2) this._report = null;
+    let r = this._view();
+    const frames = r[R_FRAMES];
+    const sr = r[R_SAMPLE_RATE];
+    const startFrame = r[R_START_FRAME];
     const endTime = (startFrame + frames) / sr; // context time just after the newest sample
     this._messages++;
     this._samples += frames;
@@ -339,28 +351,41 @@ export class PitchTap extends EventTarget {
     this._receipts.push(t1);
     // Age of the newest sample: the context's clock now minus the end of the batch.
     this._age.push((this.context.currentTime - endTime) * 1000);
-    const flags = rx.flags;
+    const flags = r[R_FLAGS];
     if ((flags & FLAGS.GAP) !== 0) {
-      const dropped = rx.droppedBefore;
+      const dropped = r[R_DROPPED_BEFORE];
       this.dispatchEvent(new CustomEvent('gap', {
         detail: { frames: dropped, startFrame: startFrame - dropped, sampleRate: sr },
       }));
+      r = this._view(); // a listener may have made wasm memory grow
     }
     if (this._listeners.batch.size > 0) {
-      const channels = rx.channels;
+      const channels = r[R_CHANNELS];
       this.dispatchEvent(new CustomEvent('batch', {
         detail: {
-          seq: rx.seq, startFrame, sampleRate: sr, channels, frames,
+          seq: r[R_SEQ], startFrame, sampleRate: sr, channels, frames,
           flags,
           // Valid only during this dispatch: the buffer goes back to the worklet right after.
           samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
         },
       }));
     }
-    const poolSize = rx.poolSize;
-    const free = poolSize - rx.inFlight; // the worklet's free buffers when it posted this one
-    if (rx.analyzed) this._results(rx, sr, endTime);
+    if (this._closed) return;
+    r = this._view(); // a listener may have made wasm memory grow
+    const poolSize = r[R_POOL_SIZE];
+    const free = poolSize - r[R_IN_FLIGHT]; // the worklet's free buffers when it posted this one
+    if (r[R_ANALYZED] === 1) this._results(r, sr, endTime);
     this._giveBack(d, free, poolSize);
+  }
+
+  /**
+   * The receiver's report (see _onBatch), as a view taken once and re-taken only when wasm
+   * memory grew, which detaches it (a listener may allocate in wasm, e.g. by creating a tap).
+   */
+  _view() {
+    const r = this._report;
+    if (r !== null && r.length !== 0) return r;
+    return (this._report = this._rx.report());
   }
 
   /**
@@ -413,6 +438,7 @@ export class PitchTap extends EventTarget {
       : 0;
     this._lostMain += lost;
     const old = this._rx;
+    this._report = null;
     // Forget the old receiver without calling into it (its borrow flag is stuck after a trap).
     try { old.__destroy_into_raw(); } catch { /* nothing to unregister */ }
     let recovered = true;
@@ -428,30 +454,36 @@ export class PitchTap extends EventTarget {
     }));
   }
 
-  // Reads the analyzers' results of the batch just received: numbers from wasm getters,
-  // written into the reused `latest` objects; an event per result only if listened to.
-  _results(rx, sr, endTime) {
+  // Reads the analyzers' results of the batch just received from the report `r`, into the
+  // reused `latest` objects; an event per result only if listened to.
+  _results(r, sr, endTime) {
     const vol = this.latest.volume;
     vol.time = endTime;
-    vol.rms = rx.rms; vol.peak = rx.peak; vol.db = rx.db; vol.smoothedDb = rx.smoothedDb;
+    vol.rms = r[R_RMS]; vol.peak = r[R_PEAK]; vol.db = r[R_DB]; vol.smoothedDb = r[R_SMOOTHED_DB];
     if (this._listeners.volume.size > 0) {
       this.dispatchEvent(new CustomEvent('volume', { detail: { ...vol } }));
+      if (this._closed) return;
+      r = this._view();
     }
-    const n = rx.estimateCount;
+    const n = r[R_ESTIMATES];
+    if (n === 0) return;
     const pitch = this.latest.pitch;
     const listened = this._listeners.pitch.size > 0;
-    for (let i = 0; i < n; i++) {
-      const f = rx.estimateFrequency(i);
-      const midi = rx.estimateMidi(i);
-      pitch.time = rx.estimateFrame(i) / sr;
+    for (let i = 0, k = REPORT_HEAD; i < n; i++, k += REPORT_ESTIMATE_FIELDS) {
+      const f = r[k + 1];
+      const midi = r[k + 3];
+      pitch.time = r[k] / sr;
       pitch.frequency = f;
-      pitch.clarity = rx.estimateClarity(i);
+      pitch.clarity = r[k + 2];
       pitch.voiced = f > 0;
       pitch.midi = midi;
       pitch.note = f > 0 ? NOTE_NAMES[midi] ?? '' : '';
-      pitch.cents = rx.estimateCents(i);
-      if (listened) this.dispatchEvent(new CustomEvent('pitch', { detail: { ...pitch } }));
-      if (this._closed) return; // a listener closed the tap
+      pitch.cents = r[k + 4];
+      if (listened) {
+        this.dispatchEvent(new CustomEvent('pitch', { detail: { ...pitch } }));
+        if (this._closed) return; // a listener closed the tap
+        r = this._view();
+      }
     }
   }
 
