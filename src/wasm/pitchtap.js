@@ -391,7 +391,7 @@ export class PitchTap extends EventTarget {
   /**
    * Returns a buffer to the worklet, or keeps it to return with the next ones in one
    * message: every message the worklet receives costs it a `MessageEvent` and a task, and
-   * its garbage is what the audio thread collects (docs/architecture.md, "Returns"). At most
+   * its garbage is what the audio thread collects (docs/architecture.md, "Buffers come back four at a time"). At most
    * RETURN_GROUP buffers and a quarter of the pool are kept, and everything kept goes back
    * at once when the worklet had half of its pool or less free at its last post, and before
    * every control message (so that sync(), flush() and close() see a full pool).
