@@ -2,11 +2,12 @@
 # Pitch accuracy and speed on the development corpus (../shared/pitch-corpus, never copied
 # into the repository). Builds examples/pitchtrack in release, tracks every corpus file into
 # a temporary directory, prints the scorer's table (evaluate.py) and the tracker's CPU
-# seconds per second of audio.
+# seconds per second of audio against pitchy (npm) in the same run.
 #
 # usage: scripts/bench-pitch.sh [extra pitchtrack args, e.g. --hop-ms 10]
 # env:   CARGO_TARGET_DIR (honoured), PITCH_CORPUS (default: ../shared/pitch-corpus),
-#        KEEP_EST=1 keeps the estimate directory and prints its path.
+#        KEEP_EST=1 keeps the estimate directory and prints its path; ROUNDS (default 3)
+#        alternating timing rounds of pitchtrack and pitchy.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,14 +53,32 @@ track_all() {
     done
 }
 TIMEFORMAT='%U %S'
-{ time track_all "$@"; } 3>&2 2>"$est/cpu-time.txt"
-cpu_seconds="$(awk '{ print $1 + $2 }' "$est/cpu-time.txt")"
-
+track_all "$@" 3>&2
 python3 "$corpus/evaluate.py" "$corpus" "$est"
-python3 - "$cpu_seconds" "$audio_seconds" <<'EOF'
-import sys
-cpu, audio = float(sys.argv[1]), float(sys.argv[2])
-print(f"pitchtrack CPU {cpu:.3f} s for {audio:.1f} s of audio: {cpu / audio:.5f} CPU s per audio s")
+
+# CPU against pitchy (benches/pitchy-corpus.mjs: same window and hop, detection loops only),
+# in ROUNDS rounds that alternate the two so that both see the same machine load. The ratio
+# of the medians is the figure (issue 4: pitchtap at least 3x cheaper than pitchy).
+rounds="${ROUNDS:-3}"
+pt=()
+py=()
+for ((r = 1; r <= rounds; r++)); do
+    { time track_all "$@"; } 3>&2 2>"$est/cpu-time.txt"
+    pt+=("$(awk '{ print $1 + $2 }' "$est/cpu-time.txt")")
+    py+=("$(cd "$repo" && node benches/pitchy-corpus.mjs "$corpus" | sed -E 's/^pitchy CPU ([0-9.]+) s.*/\1/')")
+done
+python3 - "$audio_seconds" "${pt[*]}" "${py[*]}" <<'EOF'
+import statistics, sys
+audio = float(sys.argv[1])
+pt = [float(v) for v in sys.argv[2].split()]
+py = [float(v) for v in sys.argv[3].split()]
+per = lambda vs: ", ".join(f"{v / audio:.5f}" for v in vs)
+print(f"CPU s per audio s, {len(pt)} alternating rounds over {audio:.1f} s of audio:")
+print(f"  pitchtrack (whole process, WAV decoding included): {per(pt)}")
+print(f"  pitchy 4 in Node (detection loops only):            {per(py)}")
+m_pt, m_py = statistics.median(pt), statistics.median(py)
+print(f"  medians: pitchtrack {m_pt / audio:.5f}, pitchy {m_py / audio:.5f}; "
+      f"pitchtrack costs {m_pt / m_py:.3f}x pitchy ({m_py / m_pt:.2f}x cheaper)")
 EOF
 if [[ "${KEEP_EST:-0}" == 1 ]]; then
     echo "estimates kept in $est"

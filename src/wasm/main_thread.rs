@@ -231,14 +231,33 @@ impl MainTap {
         }
     }
 
-    /// [`receive`](Self::receive), and writes what `pitchtap.js` reads per batch to the
-    /// report (see [`MainTap::report`]). Returns 0 for a message that is not a well-formed
-    /// batch, 1 for a batch, 2 for a batch after which the report's storage has moved (JS
-    /// must take a new view with `report()`; a view also needs replacing when wasm memory
-    /// grew, which detaches it: its `length` is then 0).
+    /// A `Uint8Array` over the place where a received buffer is copied, at least `bytes`
+    /// long (it grows to fit; allocates only then). `pitchtap.js` copies each buffer there
+    /// itself (`view.set(message)`) and calls [`receive_batch`](Self::receive_batch), which
+    /// saves the calls from wasm into JS that [`receive`](Self::receive) makes. Valid until
+    /// the next `inputView` or until wasm memory grows (then its `length` is 0).
+    #[wasm_bindgen(js_name = inputView)]
+    pub fn input_view(&mut self, bytes: usize) -> Uint8Array {
+        self.reserve(bytes);
+        // SAFETY: a view over memory this tap owns; JS writes it only between calls (no
+        // Rust reference to `input` is alive then) and re-takes it when it is too short or
+        // detached; `input` moves only in `reserve`, i.e. in this call.
+        unsafe { Uint8Array::view(as_bytes(&self.input)) }
+    }
+
+    /// [`receive`](Self::receive) for a message of `bytes` bytes that JS has already copied
+    /// through [`input_view`](Self::input_view), and writes what `pitchtap.js` reads per
+    /// batch to the report (see [`MainTap::report`]). Returns 0 for a message that is not a
+    /// well-formed batch, 1 for a batch, 2 for a batch after which the report's storage has
+    /// moved (JS must take a new view with `report()`; a view also needs replacing when
+    /// wasm memory grew, which detaches it: its `length` is then 0).
     #[wasm_bindgen(js_name = receiveBatch)]
-    pub fn receive_batch(&mut self, message: &Uint8Array) -> u32 {
-        if !self.receive(message) {
+    pub fn receive_batch(&mut self, bytes: usize) -> u32 {
+        if bytes > self.input.len() * 4 {
+            self.malformed += 1; // not copied in whole: cannot be trusted
+            return 0;
+        }
+        if !self.process(bytes) {
             return 0;
         }
         let h = &self.header;
@@ -298,13 +317,19 @@ impl MainTap {
     /// batch; anything else is counted in `malformed` and must not be trusted. Allocates
     /// nothing unless the buffer is larger than any before or the sample rate changed.
     pub fn receive(&mut self, message: &Uint8Array) -> bool {
+        let len = message.byte_length() as usize;
+        self.reserve(len);
+        self.view.over(as_bytes(&self.input)).set(message, 0);
+        self.process(len)
+    }
+
+    /// Reads the header of the `len` bytes at the start of `input` and analyses a
+    /// well-formed batch (see [`receive`](Self::receive)).
+    fn process(&mut self, len: usize) -> bool {
         if self.panic_next {
             self.panic_next = false;
             panic!("pitchtap: debug panic on the main thread (debugPanic)");
         }
-        let len = message.byte_length() as usize;
-        self.reserve(len);
-        self.view.over(as_bytes(&self.input)).set(message, 0);
         self.analyzed = false;
         self.estimates.clear();
         match BatchHeader::parse(&as_bytes(&self.input)[..len]) {

@@ -273,6 +273,7 @@ export class PitchTap extends EventTarget {
     this._options = options;
     this._rx = rx;
     this._report = null; // rx.report(), re-taken when it moves or wasm memory grows
+    this._input = null; // rx.inputView(), re-taken when too short or wasm memory grew
     this._transfer = [null]; // reused transfer list for returning one buffer
     // Buffers kept for one grouped return (see _giveBack), and its transfer list; reused.
     this._held = [];
@@ -329,7 +330,13 @@ export class PitchTap extends EventTarget {
     const t0 = performance.now();
     let status;
     try {
-      status = rx.receiveBatch(d);
+      // Copy the buffer into wasm memory here, through a view taken once: no call from
+      // wasm back into JS per batch.
+      const len = d.byteLength;
+      let input = this._input;
+      if (input === null || input.length === 0 || input.length < len) input = this._input = rx.inputView(len);
+      input.set(d);
+      status = rx.receiveBatch(len);
     } catch (e) {
       this._mainPanic(e, d);
       this._giveBack(d); // the buffer is intact: back to the pool
@@ -439,6 +446,7 @@ export class PitchTap extends EventTarget {
     this._lostMain += lost;
     const old = this._rx;
     this._report = null;
+    this._input = null;
     // Forget the old receiver without calling into it (its borrow flag is stuck after a trap).
     try { old.__destroy_into_raw(); } catch { /* nothing to unregister */ }
     let recovered = true;

@@ -99,19 +99,20 @@ window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
   src.connect(tap.node);
   // Let it settle, then measure over a window.
   await new Promise((r) => setTimeout(r, 500));
-  const t0 = performance.now(); const n0 = c.batches.length; const f0 = c.received;
+  const t0 = performance.now(); const a0 = ctx.currentTime; const n0 = c.batches.length; const f0 = c.received;
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const t1 = performance.now(); const n1 = c.batches.length; const f1 = c.received;
+  const t1 = performance.now(); const a1 = ctx.currentTime; const n1 = c.batches.length; const f1 = c.received;
   const stats = await tap.close();
   stream.getTracks().forEach((t) => t.stop());
   await ctx.close();
-  // Rates over the whole window (page clock): batches and frames received in it. Over 3–6 s
-  // that is within a batch of the true count; the arrival times of just the first and last
-  // batch (used before) swung by 3.5 % on a slow machine.
-  const secs = (t1 - t0) / 1000;
+  // Rates over the whole window by the context's clock (the clock the audio is rendered by):
+  // batches and frames received in it, within a batch of the true count (the arrival times
+  // of just the first and last batch, used before, swung by 3.5 % on a slow machine; the
+  // page clock ran 4 % ahead of the audio clock once on a loaded machine).
+  const secs = a1 - a0;
   return {
     sampleRate: ctx.sampleRate, messagesPerSecond: (n1 - n0) / secs, samplesPerSecond: (f1 - f0) / secs,
-    windowSeconds: secs,
+    windowSeconds: secs, messagesInWindow: n1 - n0, pageSeconds: (t1 - t0) / 1000,
     seqBreaks: c.seqBreaks, batches: c.batches.length, stats, returns,
     channels: c.batches[0]?.channels, headerSampleRate: c.batches[0]?.sampleRate,
   };
