@@ -15,6 +15,11 @@ import './text-shim.js'; // must run before the glue, which creates a TextDecode
 
 // Mirrors CHANNEL_MODES in src/wasm/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
 const CHANNELS_MIX = 0;
+// Mirrors MAX_CHANNELS in src/dsp/config.rs: channels the input area holds.
+const MAX_CHANNELS = 32;
+// Mirrors RENDER_QUANTUM_SIZE in src/dsp/mod.rs (the Web Audio spec's render quantum): the
+// frames of a quantum with no input connected.
+const RENDER_QUANTUM_FRAMES = 128;
 // Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic.
 const LEDGER = Object.freeze({
   SEQ: 0, MESSAGES: 1, FRAMES_POSTED: 2, DROPPED: 3, GAPS: 4, REFUSED: 5, PENDING: 6, EPOCH: 7, LEN: 8,
@@ -38,6 +43,8 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     this.o = nodeOptions.processorOptions;
     this.glue = null;
     this.exports = null;
+    this.inView = null; // process() copies each quantum here (takeInput)
+    this.cap = 0;
     this.tap = null;
     this.ledgerPtr = 0;
     this.closed = false;
@@ -71,6 +78,18 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     this.exports = exports;
     this.tap = tap;
     this.ledgerPtr = tap.ledgerPtr;
+    this.takeInput();
+  }
+
+  /**
+   * The view process() copies each quantum into: the tap's input area in wasm memory
+   * (channel c at c × quantumCapacity floats). Re-taken when it moved (reserveQuantum) or
+   * when memory grew, which detaches it (its length is then 0).
+   */
+  takeInput() {
+    const cap = this.tap.quantumCapacity;
+    this.cap = cap;
+    this.inView = new Float32Array(this.exports.memory.buffer, this.tap.inputPtr, cap * MAX_CHANNELS);
   }
 
   /**
@@ -97,6 +116,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     this.tap = null;
     this.glue = null;
     this.exports = null;
+    this.inView = null; // a view keeps the old instance's memory alive
     let recovered = false;
     let reason = '';
     if (this.panics > MAX_RECOVERIES) {
@@ -163,6 +183,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
           // source still connected to it keeps the processor alive).
           this.glue = null;
           this.exports = null;
+          this.inView = null; // a view keeps the old instance's memory alive
           break;
         default:
           tap.receive(data); // an unknown object: refused and counted
@@ -179,6 +200,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
         this.tap = null;
         this.glue = null;
         this.exports = null;
+        this.inView = null; // a view keeps the old instance's memory alive
       }
     }
   }
@@ -211,7 +233,23 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     if (tap === null) return true;
     const input = inputs[0];
     try {
-      tap.process(input, currentFrame);
+      // Copy the quantum into wasm memory here, then one call that takes only numbers:
+      // no JS object and no call from wasm back into JS per quantum.
+      const channels = Math.min(input.length, MAX_CHANNELS);
+      let frames = RENDER_QUANTUM_FRAMES;
+      if (channels > 0) {
+        frames = input[0].length;
+        if (frames > this.cap) { tap.reserveQuantum(frames); this.takeInput(); }
+        if (this.inView.length === 0) this.takeInput(); // memory grew: the view is detached
+        const view = this.inView;
+        const cap = this.cap;
+        view.set(input[0], 0);
+        for (let c = 1; c < channels; c++) {
+          const ch = input[c];
+          if (ch.length === frames) view.set(ch, c * cap);
+        }
+      }
+      tap.processCopied(channels, frames, currentFrame);
     } catch (e) {
       // Never throw out of process(): that would kill the node.
       if (e instanceof WebAssembly.RuntimeError) {

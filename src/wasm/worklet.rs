@@ -350,6 +350,12 @@ impl WorkletTap {
                 }
             }
         }
+        self.run(channels, frames, current_frame);
+    }
+
+    /// Batches the quantum in the input area (shared by [`process`](Self::process) and
+    /// [`process_copied`](Self::process_copied)).
+    fn run(&mut self, channels: usize, frames: usize, current_frame: f64) {
         if self.panic_next {
             self.panic_next = false;
             panic!("pitchtap: debug panic in the worklet (debugPanic)");
@@ -359,6 +365,46 @@ impl WorkletTap {
         self.core
             .process(current_frame, channels, frames, &mut self.out);
         self.write_ledger();
+    }
+
+    /// Where `processor.js` copies each quantum: the byte offset in wasm memory of the
+    /// input area, channel `c` at [`quantum_capacity`](Self::quantum_capacity)` × c` floats
+    /// from it (up to [`MAX_CHANNELS`] channels). Moves only in
+    /// [`reserve_quantum`](Self::reserve_quantum), which may also grow memory (detaching
+    /// every view), so JS re-takes its view after that call.
+    #[wasm_bindgen(getter, js_name = inputPtr)]
+    pub fn input_ptr(&mut self) -> u32 {
+        self.core.input_mut().as_ptr() as u32
+    }
+
+    /// Frames per channel the input area holds (128, or more after
+    /// [`reserve_quantum`](Self::reserve_quantum)).
+    #[wasm_bindgen(getter, js_name = quantumCapacity)]
+    pub fn quantum_capacity(&self) -> u32 {
+        self.core.quantum_capacity() as u32
+    }
+
+    /// Makes room for quanta of `frames` frames (a context with a larger
+    /// `renderSizeHint`): allocates once, moves the input area.
+    #[wasm_bindgen(js_name = reserveQuantum)]
+    pub fn reserve_quantum(&mut self, frames: u32) {
+        self.core.reserve_quantum(frames as usize);
+    }
+
+    /// [`process`](Self::process) for a quantum that `processor.js` has already copied
+    /// into the input area (see [`input_ptr`](Self::input_ptr)): `channels` channels of
+    /// `frames` frames each (frames past [`quantum_capacity`](Self::quantum_capacity) are
+    /// dropped and counted).
+    /// Takes only numbers, so the call makes no JS object and calls nothing back in JS per
+    /// quantum. Allocates nothing.
+    #[wasm_bindgen(js_name = processCopied)]
+    pub fn process_copied(&mut self, channels: u32, frames: u32, current_frame: f64) {
+        // Frames past the input area are dropped and counted by the batcher.
+        self.run(
+            (channels as usize).min(MAX_CHANNELS),
+            frames as usize,
+            current_frame,
+        );
     }
 
     /// Posts the partial batch, if any.
