@@ -81,7 +81,7 @@ try {
 } finally { await h.close(); }
 
 const base = rows.find((r) => r.size === 1024) ?? rows[0];
-console.log(`## Batch-size trade-off\n\n${machineLine()}; live, fake microphone (440 Hz bursts, 0.4 s on, 0.45–0.85 s off), 44.1 kHz, pitch window 2048 / hop 441 (defaults), pool 8, ${SECONDS} s per size after 1 s warm-up\n`);
+console.log(`## Batch-size trade-off\n\n${machineLine()}; live, fake microphone (440 Hz bursts, 0.4 s on, 0.45–0.85 s off), 44.1 kHz, pitch window 2048 / hop 441 (defaults), default pool (16 buffers), ${SECONDS} s per size after 1 s warm-up\n`);
 console.log(table(
   ['batch size', 'batch ms', 'messages / s', 'main CPU ms / audio s (× 1024)', 'batch age p50 ms', 'batch age p99 ms', 'analysis p50 / p99 ms per batch', 'pitch delay p50 ms (× 1024)', 'pitch delay mean / max ms', 'onsets timed', 'dropped frames'],
   rows.map((r) => [r.size, r.batchMs.toFixed(1), fmt.n(r.messagesPerS, 1),

@@ -119,13 +119,14 @@ const WORKLET_THREAD = /AudioWorklet/i;
 
 /**
  * MinorGC/MajorGC complete events split by thread: { worklet, main, names }. Each side:
- * { minor, major, collected (bytes), longestMs }. `names`: every thread name seen that ran a
+ * { minor, major, collected (bytes), longestMs, pauses: [{ major, ms, collected }] in trace
+ * order }. `names`: every thread name seen that ran a
  * GC or looks like audio.
  */
 export function gcByThread(events) {
   const names = new Map();
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
-  const zero = () => ({ minor: 0, major: 0, collected: 0, longestMs: 0 });
+  const zero = () => ({ minor: 0, major: 0, collected: 0, longestMs: 0, pauses: [] });
   const out = { worklet: zero(), main: zero(), names: new Set() };
   for (const e of events) {
     if (e.name !== 'MinorGC' && e.name !== 'MajorGC') continue;
@@ -136,8 +137,10 @@ export function gcByThread(events) {
     if (!side) continue;
     side[e.name === 'MinorGC' ? 'minor' : 'major']++;
     const before = e.args?.usedHeapSizeBefore; const after = e.args?.usedHeapSizeAfter;
-    if (before !== undefined && after !== undefined) side.collected += before - after;
+    const collected = before !== undefined && after !== undefined ? before - after : 0;
+    side.collected += collected;
     if (e.dur !== undefined) side.longestMs = Math.max(side.longestMs, e.dur / 1000);
+    side.pauses.push({ major: e.name === 'MajorGC', ms: (e.dur ?? 0) / 1000, collected });
   }
   for (const n of names.values()) if (/audio/i.test(n)) out.names.add(n);
   return out;

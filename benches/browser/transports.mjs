@@ -151,6 +151,13 @@ if (MODES.includes('live')) {
           fmt.n(w.collected / batches), `${w.minor + w.major ? w.longestMs.toFixed(2) : '–'} (${fmt.ratio(w.longestMs, c2.gc.worklet.longestMs)})`];
       }),
     ));
+    // Every worklet GC, so that a longest pause can be read against the others (with a
+    // handful of GCs per run, the longest is one sample).
+    for (const r of [c2, e]) {
+      const list = r.gc.worklet.pauses.map((g) => `${g.major ? 'major' : 'minor'} ${g.ms.toFixed(2)} ms (${fmt.n(g.collected)} B)`);
+      console.log(`- ${LABEL[r.kind]}, worklet GCs in order: ${list.join(', ') || 'none'}`);
+    }
+    console.log('');
     const pass = e.gc.worklet.minor + e.gc.worklet.major <= c2.gc.worklet.minor + c2.gc.worklet.major
       && e.gc.worklet.collected / e.wallS <= c2.gc.worklet.collected / c2.wallS
       && e.gc.worklet.longestMs <= c2.gc.worklet.longestMs;
