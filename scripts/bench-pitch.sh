@@ -6,7 +6,7 @@
 #
 # usage: scripts/bench-pitch.sh [extra pitchtrack args, e.g. --hop-ms 10]
 # env:   CARGO_TARGET_DIR (honoured), PITCH_CORPUS (default: ../shared/pitch-corpus),
-#        KEEP_EST=1 keeps the estimate directory and prints its path; ROUNDS (default 3)
+#        KEEP_EST=1 keeps the estimate directory and prints its path; ROUNDS (default 3, at least 1)
 #        alternating timing rounds of pitchtrack and pitchy.
 set -euo pipefail
 
@@ -52,14 +52,16 @@ track_all() {
         done
     done
 }
-TIMEFORMAT='%U %S'
-track_all "$@" 3>&2
-python3 "$corpus/evaluate.py" "$corpus" "$est"
-
 # CPU against pitchy (benches/pitchy-corpus.mjs: same window and hop, detection loops only),
 # in ROUNDS rounds that alternate the two so that both see the same machine load. The ratio
-# of the medians is the figure (issue 4: pitchtap at least 3x cheaper than pitchy).
+# of the medians is the figure (issue 4: pitchtap at least 3x cheaper than pitchy). Every
+# round writes the same estimates (the tracker is deterministic); the scorer reads the last.
 rounds="${ROUNDS:-3}"
+if ((rounds < 1)); then
+    echo "bench-pitch: ROUNDS must be at least 1" >&2
+    exit 2
+fi
+TIMEFORMAT='%U %S'
 pt=()
 py=()
 for ((r = 1; r <= rounds; r++)); do
@@ -67,6 +69,7 @@ for ((r = 1; r <= rounds; r++)); do
     pt+=("$(awk '{ print $1 + $2 }' "$est/cpu-time.txt")")
     py+=("$(cd "$repo" && node benches/pitchy-corpus.mjs "$corpus" | sed -E 's/^pitchy CPU ([0-9.]+) s.*/\1/')")
 done
+python3 "$corpus/evaluate.py" "$corpus" "$est"
 python3 - "$audio_seconds" "${pt[*]}" "${py[*]}" <<'EOF'
 import statistics, sys
 audio = float(sys.argv[1])

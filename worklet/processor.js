@@ -82,6 +82,18 @@ class PitchTapProcessor extends AudioWorkletProcessor {
   }
 
   /**
+   * Drops every reference to the wasm instance (its tap, glue, exports and the view over
+   * its memory), so that the instance and its memory can be collected even while the node
+   * stays in the graph (a source still connected to it keeps the processor alive).
+   */
+  forgetInstance() {
+    this.tap = null;
+    this.glue = null;
+    this.exports = null;
+    this.inView = null;
+  }
+
+  /**
    * The view process() copies each quantum into: the tap's input area in wasm memory
    * (channel c at c × quantumCapacity floats). Re-taken when it moved (reserveQuantum) or
    * when memory grew, which detaches it (its length is then 0).
@@ -113,10 +125,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     } catch { /* no ledger: the new tap starts its counters at 0 */ }
     // Let the old tap go without calling into the old instance again (its finalizer would).
     try { this.tap.__destroy_into_raw(); } catch { /* nothing to unregister */ }
-    this.tap = null;
-    this.glue = null;
-    this.exports = null;
-    this.inView = null; // a view keeps the old instance's memory alive
+    this.forgetInstance();
     let recovered = false;
     let reason = '';
     if (this.panics > MAX_RECOVERIES) {
@@ -178,12 +187,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
           this.closed = true;
           this.port.onmessage = null;
           tap.free();
-          this.tap = null;
-          // Let the instance and its memory go even if the node stays in the graph (a
-          // source still connected to it keeps the processor alive).
-          this.glue = null;
-          this.exports = null;
-          this.inView = null; // a view keeps the old instance's memory alive
+          this.forgetInstance();
           break;
         default:
           tap.receive(data); // an unknown object: refused and counted
@@ -197,10 +201,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       if (data.type === 'close') { // closing anyway
         this.closed = true;
         this.port.onmessage = null;
-        this.tap = null;
-        this.glue = null;
-        this.exports = null;
-        this.inView = null; // a view keeps the old instance's memory alive
+        this.forgetInstance();
       }
     }
   }

@@ -1,11 +1,11 @@
 //! The main-thread side: one [`MainTap`] per tap, driven by `src/wasm/pitchtap.js`. Each
 //! batch the worklet transfers is copied once into wasm memory, its header is checked and
 //! read here, the samples go straight into the volume meter and the pitch detector, and
-//! the buffer goes back to the worklet. The results wait in preallocated places for JS to
-//! read through getters (numbers only: nothing is allocated per batch or per estimate), and
-//! the ones `pitchtap.js` needs for every batch are also written to one `Float64Array` over
-//! wasm memory (the *report*, see [`MainTap::receive_batch`]), so that the hot path reads
-//! them with no call into wasm at all.
+//! the buffer goes back to the worklet. What `pitchtap.js` needs for every batch (header
+//! fields, volume, pitch estimates) is written to one preallocated `Float64Array` over wasm
+//! memory (the *report*, see [`MainTap::receive_batch`]), so that the hot path reads it
+//! with no call into wasm and nothing is allocated per batch or per estimate; the counters
+//! `stats()` reads are getters.
 
 use js_sys::{Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -418,72 +418,11 @@ impl MainTap {
         self.header.epoch
     }
 
-    /// Whether the analyzers ran on the last batch.
-    #[wasm_bindgen(getter)]
-    pub fn analyzed(&self) -> bool {
-        self.analyzed
-    }
-    /// Last batch: RMS (linear).
-    #[wasm_bindgen(getter)]
-    pub fn rms(&self) -> f32 {
-        self.volume.rms
-    }
-    /// Last batch: peak (linear).
-    #[wasm_bindgen(getter)]
-    pub fn peak(&self) -> f32 {
-        self.volume.peak
-    }
-    /// Last batch: RMS in dBFS, floored.
-    #[wasm_bindgen(getter)]
-    pub fn db(&self) -> f32 {
-        self.volume.db
-    }
-    /// Smoothed level at the batch's last sample, dBFS.
-    #[wasm_bindgen(getter, js_name = smoothedDb)]
-    pub fn smoothed_db(&self) -> f32 {
-        self.volume.smoothed_db
-    }
-    /// Pitch estimates from the last batch.
-    #[wasm_bindgen(getter, js_name = estimateCount)]
-    pub fn estimate_count(&self) -> u32 {
-        self.estimates.len() as u32
-    }
     /// Estimates that did not fit their preallocated place (should stay 0).
     #[wasm_bindgen(getter, js_name = estimatesDropped)]
     pub fn estimates_dropped(&self) -> u32 {
         self.estimates_dropped
     }
-    /// Estimate `i`: context frame of its window centre.
-    #[wasm_bindgen(js_name = estimateFrame)]
-    pub fn estimate_frame(&self, i: usize) -> f64 {
-        self.estimates.get(i).map_or(0.0, |e| e.centre_frame)
-    }
-    /// Estimate `i`: frequency in Hz, 0 when unvoiced.
-    #[wasm_bindgen(js_name = estimateFrequency)]
-    pub fn estimate_frequency(&self, i: usize) -> f32 {
-        self.estimates.get(i).map_or(0.0, |e| e.frequency)
-    }
-    /// Estimate `i`: clarity 0–1.
-    #[wasm_bindgen(js_name = estimateClarity)]
-    pub fn estimate_clarity(&self, i: usize) -> f32 {
-        self.estimates.get(i).map_or(0.0, |e| e.clarity)
-    }
-    /// Estimate `i`: nearest MIDI note (0 when unvoiced).
-    #[wasm_bindgen(js_name = estimateMidi)]
-    pub fn estimate_midi(&self, i: usize) -> i32 {
-        self.estimates.get(i).map_or(0, |e| e.midi)
-    }
-    /// Estimate `i`: cents off the nearest note.
-    #[wasm_bindgen(js_name = estimateCents)]
-    pub fn estimate_cents(&self, i: usize) -> f32 {
-        self.estimates.get(i).map_or(0.0, |e| e.cents)
-    }
-    /// Estimate `i`: RMS level of its window, dBFS.
-    #[wasm_bindgen(js_name = estimateDb)]
-    pub fn estimate_db(&self, i: usize) -> f32 {
-        self.estimates.get(i).map_or(MIN_DB, |e| e.db)
-    }
-
     /// Batches received.
     #[wasm_bindgen(getter)]
     pub fn batches(&self) -> f64 {
