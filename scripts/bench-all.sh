@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in turn, each printing its markdown tables, then how long each
+# took and the total against issue 5's limit (make bench under 20 minutes on the 2-core
+# machine). Runs them all even when one fails; exits non-zero if any failed.
+#
+# usage: scripts/bench-all.sh [target ...]   (default: build, then every bench-* target below)
+set -uo pipefail
+
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+    targets=(build bench-pitch bench-worklet bench-transports bench-gc bench-pitch-browser bench-batch bench-pool)
+fi
+
+limit_s=$((20 * 60))
+start=$(date +%s)
+declare -a lines
+failed=0
+for t in "${targets[@]}"; do
+    t0=$(date +%s)
+    echo "=== make $t ($(date -u +%H:%M:%S) UTC)"
+    if make --no-print-directory "$t" BENCH_NO_BUILD=1; then status=ok; else status=FAILED; failed=1; fi
+    lines+=("| \`make $t\` | $(($(date +%s) - t0)) | $status |")
+done
+total=$(($(date +%s) - start))
+
+echo
+echo "### make bench: time per step ($(date -u +%Y-%m-%d) UTC, $(nproc) cores)"
+echo
+echo "| step | seconds | result |"
+echo "| --- | --- | --- |"
+printf '%s\n' "${lines[@]}"
+echo "| **total** | **$total** ($((total / 60)) min $((total % 60)) s) | $( ((total < limit_s)) && echo "under the 20 min limit" || echo "OVER the 20 min limit") |"
+exit $failed
