@@ -10,7 +10,7 @@
 use js_sys::{Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::interop::{config_error, MemoryView};
+use super::interop::config_error;
 use crate::dsp::error::ConfigError;
 use crate::dsp::header::{BatchHeader, HEADER_BYTES};
 use crate::dsp::meter::{VolumeConfig, VolumeMeter, VolumeReading, MIN_DB};
@@ -21,7 +21,6 @@ use crate::dsp::pitch::{PitchConfig, PitchDetector, PitchEstimate};
 pub struct MainTap {
     /// The received buffer, as 32-bit words so the samples are f32-aligned.
     input: Vec<f32>,
-    view: MemoryView<u8>,
     /// Mono mix of a multi-channel batch, for the analyzers.
     mono: Vec<f32>,
     meter: VolumeMeter,
@@ -38,7 +37,7 @@ pub struct MainTap {
     malformed: u32,
     seq_breaks: u32,
     next_seq: Option<u32>,
-    /// Test hook: the next `receive()` panics (see [`MainTap::debug_panic`]).
+    /// Test hook: the next `receiveBatch()` panics (see [`MainTap::debug_panic`]).
     panic_next: bool,
     /// What `pitchtap.js` reads per batch: [`REPORT_HEAD`] numbers, then
     /// [`REPORT_ESTIMATE_FIELDS`] per estimate; sized with `estimates` by [`MainTap::reserve`].
@@ -49,23 +48,23 @@ pub struct MainTap {
 
 /// Layout of the report (see [`MainTap::receive_batch`]); mirrored as `R_*` in
 /// `src/wasm/pitchtap.js`. Header fields of the last well-formed batch:
-const R_SEQ: usize = 0;
-const R_START_FRAME: usize = 1;
-const R_SAMPLE_RATE: usize = 2;
-const R_FLAGS: usize = 3;
-const R_FRAMES: usize = 4;
-const R_CHANNELS: usize = 5;
-const R_DROPPED_BEFORE: usize = 6;
-const R_POOL_SIZE: usize = 7;
-const R_IN_FLIGHT: usize = 8;
+pub(crate) const R_SEQ: usize = 0;
+pub(crate) const R_START_FRAME: usize = 1;
+pub(crate) const R_SAMPLE_RATE: usize = 2;
+pub(crate) const R_FLAGS: usize = 3;
+pub(crate) const R_FRAMES: usize = 4;
+pub(crate) const R_CHANNELS: usize = 5;
+pub(crate) const R_DROPPED_BEFORE: usize = 6;
+pub(crate) const R_POOL_SIZE: usize = 7;
+pub(crate) const R_IN_FLIGHT: usize = 8;
 /// 1 when the analyzers ran on it, else 0 (and the fields below are stale).
-const R_ANALYZED: usize = 9;
-const R_RMS: usize = 10;
-const R_PEAK: usize = 11;
-const R_DB: usize = 12;
-const R_SMOOTHED_DB: usize = 13;
+pub(crate) const R_ANALYZED: usize = 9;
+pub(crate) const R_RMS: usize = 10;
+pub(crate) const R_PEAK: usize = 11;
+pub(crate) const R_DB: usize = 12;
+pub(crate) const R_SMOOTHED_DB: usize = 13;
 /// Pitch estimates of the batch (0 when not analyzed).
-const R_ESTIMATES: usize = 14;
+pub(crate) const R_ESTIMATES: usize = 14;
 /// Numbers before the first estimate.
 pub const REPORT_HEAD: usize = 16;
 /// Numbers per estimate: context frame of the window centre, frequency, clarity, MIDI note,
@@ -177,7 +176,6 @@ impl MainTap {
         };
         let mut tap = MainTap {
             input: Vec::new(),
-            view: MemoryView::new(),
             mono: Vec::new(),
             meter,
             volume: VolumeReading {
@@ -233,9 +231,9 @@ impl MainTap {
 
     /// A `Uint8Array` over the place where a received buffer is copied, at least `bytes`
     /// long (it grows to fit; allocates only then). `pitchtap.js` copies each buffer there
-    /// itself (`view.set(message)`) and calls [`receive_batch`](Self::receive_batch), which
-    /// saves the calls from wasm into JS that [`receive`](Self::receive) makes. Valid until
-    /// the next `inputView` or until wasm memory grows (then its `length` is 0).
+    /// itself (`view.set(message)`) and calls [`receive_batch`](Self::receive_batch): no
+    /// call from wasm into JS per batch. Valid until the next `inputView` or until wasm
+    /// memory grows (then its `length` is 0).
     #[wasm_bindgen(js_name = inputView)]
     pub fn input_view(&mut self, bytes: usize) -> Uint8Array {
         self.reserve(bytes);
@@ -245,9 +243,10 @@ impl MainTap {
         unsafe { Uint8Array::view(as_bytes(&self.input)) }
     }
 
-    /// [`receive`](Self::receive) for a message of `bytes` bytes that JS has already copied
-    /// through [`input_view`](Self::input_view), and writes what `pitchtap.js` reads per
-    /// batch to the report (see [`MainTap::report`]). Returns 0 for a message that is not a
+    /// Receives a message of `bytes` bytes that JS has already copied through
+    /// [`input_view`](Self::input_view): checks and reads its header, runs the analyzers on a
+    /// well-formed batch (allocating nothing unless the sample rate changed), and writes what
+    /// `pitchtap.js` reads per batch to the report (see [`MainTap::report`]). Returns 0 for a message that is not a
     /// well-formed batch, 1 for a batch, 2 for a batch after which the report's storage has
     /// moved (JS must take a new view with `report()`; a view also needs replacing when
     /// wasm memory grew, which detaches it: its `length` is then 0).
@@ -312,19 +311,9 @@ impl MainTap {
         unsafe { Float64Array::view(&self.report) }
     }
 
-    /// Copies a received buffer into wasm memory, reads its header and, for a well-formed
+    /// Reads the header of the `len` bytes at the start of `input` and, for a well-formed
     /// pitchtap batch, runs the analyzers on its samples. Returns `true` for a well-formed
-    /// batch; anything else is counted in `malformed` and must not be trusted. Allocates
-    /// nothing unless the buffer is larger than any before or the sample rate changed.
-    pub fn receive(&mut self, message: &Uint8Array) -> bool {
-        let len = message.byte_length() as usize;
-        self.reserve(len);
-        self.view.over(as_bytes(&self.input)).set(message, 0);
-        self.process(len)
-    }
-
-    /// Reads the header of the `len` bytes at the start of `input` and analyses a
-    /// well-formed batch (see [`receive`](Self::receive)).
+    /// batch; anything else is counted in `malformed` and must not be trusted.
     fn process(&mut self, len: usize) -> bool {
         if self.panic_next {
             self.panic_next = false;
@@ -396,7 +385,7 @@ impl MainTap {
         self.analyzed = true;
     }
 
-    /// Test hook for the fault tests: the next `receive()` panics. Not for production use.
+    /// Test hook for the fault tests: the next `receiveBatch()` panics. Not for production use.
     #[wasm_bindgen(js_name = debugPanic)]
     pub fn debug_panic(&mut self) {
         self.panic_next = true;
@@ -442,41 +431,6 @@ impl MainTap {
     #[wasm_bindgen(getter, js_name = seqBreaks)]
     pub fn seq_breaks(&self) -> u32 {
         self.seq_breaks
-    }
-    /// Last batch: sequence number.
-    #[wasm_bindgen(getter)]
-    pub fn seq(&self) -> u32 {
-        self.header.seq
-    }
-    /// Last batch: context frame of its first sample.
-    #[wasm_bindgen(getter, js_name = startFrame)]
-    pub fn start_frame(&self) -> f64 {
-        self.header.start_frame
-    }
-    /// Last batch: frames.
-    #[wasm_bindgen(getter, js_name = batchFrames)]
-    pub fn batch_frames(&self) -> u32 {
-        self.header.frames
-    }
-    /// Last batch: channels.
-    #[wasm_bindgen(getter)]
-    pub fn channels(&self) -> u32 {
-        self.header.channels
-    }
-    /// Last batch: sample rate.
-    #[wasm_bindgen(getter, js_name = sampleRate)]
-    pub fn sample_rate(&self) -> f64 {
-        self.header.sample_rate
-    }
-    /// Last batch: flags.
-    #[wasm_bindgen(getter)]
-    pub fn flags(&self) -> u32 {
-        self.header.flags
-    }
-    /// Last batch: frames dropped right before it.
-    #[wasm_bindgen(getter, js_name = droppedBefore)]
-    pub fn dropped_before(&self) -> f64 {
-        self.header.dropped_before
     }
     /// Worklet's count of dropped frames when it posted the last batch.
     #[wasm_bindgen(getter, js_name = droppedTotal)]

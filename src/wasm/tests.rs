@@ -1,13 +1,18 @@
 //! The glue in a real browser (`wasm-pack test --headless --chrome`): a WorkletTap posting
 //! through a real MessageChannel to a MainTap, and the refusal rules for returned buffers.
+//! Both sides are driven the way `worklet/processor.js` and `src/wasm/pitchtap.js` drive
+//! them: quanta copied into the tap's input area then `processCopied`, batches copied
+//! through `inputView` then `receiveBatch`, their numbers read from the report.
 
-use js_sys::{Array, Float32Array, Promise, Uint8Array};
+use js_sys::{Array, Float32Array, Promise, Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
-use super::main_thread::MainTap;
+use super::main_thread::{
+    MainTap, R_CHANNELS, R_DROPPED_BEFORE, R_FLAGS, R_FRAMES, R_SAMPLE_RATE, R_SEQ, R_START_FRAME,
+};
 use super::worklet::{check_tap_options, WorkletTap, CHANNELS_MIX};
 use crate::dsp::header::{flags, HEADER_BYTES};
 
@@ -24,11 +29,28 @@ fn main_tap(capacity: usize) -> MainTap {
     .unwrap()
 }
 
-fn quantum(start: usize) -> Array {
+/// One mono 128-frame quantum holding `start, start + 1, …`, at context frame `start`, as
+/// `processor.js` delivers it: copied into the input area through a view of wasm memory,
+/// then `processCopied`.
+fn push_quantum(w: &mut WorkletTap, start: usize) {
     let x: Vec<f32> = (start..start + 128).map(|i| i as f32).collect();
-    let a = Array::new();
-    a.push(&Float32Array::from(&x[..]));
-    a
+    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let view = Float32Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        w.input_ptr(),
+        w.quantum_capacity(),
+    );
+    view.subarray(0, 128).copy_from(&x);
+    w.process_copied(1, 128, start as f64);
+}
+
+/// Delivers a message to the main side as `pitchtap.js` does (copied through `inputView`,
+/// then `receiveBatch`); returns the status and the report's head.
+fn deliver(m: &mut MainTap, message: &Uint8Array) -> (u32, Vec<f64>) {
+    let len = message.byte_length() as usize;
+    m.input_view(len).set(message, 0);
+    let status = m.receive_batch(len);
+    (status, m.report().to_vec())
 }
 
 /// Resolves with the next `n` messages that arrive on `port`.
@@ -57,17 +79,21 @@ async fn worklet_posts_transferred_batches_the_main_side_reads() {
     let mut w = tap(ch.port1(), 256.0, 2.0);
     let arrived = next_messages(&ch.port2(), 1);
     for q in 0..2 {
-        w.process(&quantum(q * 128), (q * 128) as f64);
+        push_quantum(&mut w, q * 128);
     }
     assert_eq!(w.messages(), 1.0);
     let msgs: Array = arrived.await.unwrap().unchecked_into();
     let buf: Uint8Array = msgs.get(0).unchecked_into();
     assert_eq!(buf.byte_length() as usize, HEADER_BYTES + 4 * 256);
     let mut m = main_tap(HEADER_BYTES + 4 * 256);
-    assert!(m.receive(&buf));
-    assert_eq!((m.seq(), m.batch_frames(), m.channels()), (0, 256, 1));
-    assert_eq!(m.sample_rate(), 48000.0);
-    assert_eq!(m.flags(), 0);
+    let (status, r) = deliver(&mut m, &buf);
+    assert_ne!(status, 0);
+    assert_eq!((r[R_SEQ], r[R_FRAMES], r[R_CHANNELS]), (0.0, 256.0, 1.0));
+    assert_eq!(
+        (r[R_SAMPLE_RATE], r[R_START_FRAME], r[R_FLAGS]),
+        (48000.0, 0.0, 0.0)
+    );
+    assert_eq!(m.batches(), 1.0);
     // The samples went through bit-exact.
     let samples =
         Float32Array::new_with_byte_offset_and_length(&buf.buffer(), HEADER_BYTES as u32, 256);
@@ -91,31 +117,34 @@ async fn pool_exhaustion_drops_counted_and_the_next_batch_says_gap() {
     let ch = MessageChannel::new().unwrap();
     let mut w = tap(ch.port1(), 128.0, 1.0);
     let arrived = next_messages(&ch.port2(), 1);
-    w.process(&quantum(0), 0.0); // posted: the only buffer is out
-    w.process(&quantum(128), 128.0); // dropped
-    w.process(&quantum(256), 256.0); // dropped
+    push_quantum(&mut w, 0); // posted: the only buffer is out
+    push_quantum(&mut w, 128); // dropped
+    push_quantum(&mut w, 256); // dropped
     assert_eq!(w.dropped_frames(), 256.0);
     assert_eq!((w.gaps(), w.exhausted(), w.low_water()), (1, 2.0, 0));
     let first: Array = arrived.await.unwrap().unchecked_into();
     assert!(w.receive(&first.get(0)));
     let arrived = next_messages(&ch.port2(), 1);
-    w.process(&quantum(384), 384.0);
+    push_quantum(&mut w, 384);
     let second: Array = arrived.await.unwrap().unchecked_into();
     let mut m = main_tap(HEADER_BYTES + 4 * 128);
-    assert!(m.receive(&second.get(0).unchecked_into()));
-    assert_eq!(m.seq(), 1);
-    assert_ne!(m.flags() & flags::GAP, 0);
-    assert_eq!(m.dropped_before(), 256.0);
-    assert_eq!(m.start_frame(), 384.0);
+    let (status, r) = deliver(&mut m, &second.get(0).unchecked_into());
+    assert_ne!(status, 0);
+    assert_eq!(r[R_SEQ], 1.0);
+    assert_ne!(r[R_FLAGS] as u32 & flags::GAP, 0);
+    assert_eq!((r[R_DROPPED_BEFORE], r[R_START_FRAME]), (256.0, 384.0));
     assert_eq!((m.dropped_total(), m.gaps_total()), (256.0, 1));
 }
 
 #[wasm_bindgen_test]
 fn malformed_messages_are_counted_on_the_main_side() {
     let mut m = main_tap(64);
-    assert!(!m.receive(&Uint8Array::new_with_length(8)));
-    assert!(!m.receive(&Uint8Array::new_with_length(200)));
-    assert_eq!(m.malformed(), 2);
+    assert_eq!(deliver(&mut m, &Uint8Array::new_with_length(8)).0, 0);
+    assert_eq!(deliver(&mut m, &Uint8Array::new_with_length(200)).0, 0);
+    // More bytes than were copied in (than the input area holds): never trusted.
+    let held = m.input_view(64).length() as usize;
+    assert_eq!(m.receive_batch(held + 4), 0);
+    assert_eq!(m.malformed(), 3);
     assert_eq!(m.batches(), 0.0);
 }
 

@@ -3,7 +3,7 @@
 //! copies each render quantum into wasm memory, lets [`QuantumBatcher`] build the batch,
 //! and posts the finished buffer with `port.postMessage(view, [view.buffer])`.
 
-use js_sys::{Array, Float32Array, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::MessagePort;
 
@@ -12,7 +12,6 @@ use crate::dsp::batcher::{ledger, BatchSink, Carry, QuantumBatcher};
 use crate::dsp::config::{ChannelMode, TapConfig, MAX_CHANNELS};
 use crate::dsp::error::ConfigError;
 use crate::dsp::header::{HEADER_BYTES, MAGIC};
-use crate::dsp::RENDER_QUANTUM_SIZE;
 
 /// `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in `src/wasm/pitchtap.js`.
 pub const CHANNELS_MIX: u32 = 0;
@@ -169,11 +168,10 @@ impl BatchSink for Outbox {
 pub struct WorkletTap {
     core: QuantumBatcher,
     out: Outbox,
-    input: MemoryView<f32>,
     /// The counters a replacement needs after a panic (see [`WorkletTap::ledger_ptr`]),
     /// written at the end of every call. Boxed so that its address never changes.
     ledger: Box<[f64; ledger::LEN]>,
-    /// Test hook: the next `process()` panics (see [`WorkletTap::debug_panic`]).
+    /// Test hook: the next `processCopied()` panics (see [`WorkletTap::debug_panic`]).
     panic_next: bool,
 }
 
@@ -238,7 +236,6 @@ impl WorkletTap {
                 post_errors: 0,
             },
             core,
-            input: MemoryView::new(),
             ledger: Box::new([0.0; ledger::LEN]),
             panic_next: false,
         })
@@ -284,7 +281,7 @@ impl WorkletTap {
         self.ledger.as_ptr() as u32
     }
 
-    /// Test hook for the fault tests: the next `process()` panics inside the core's call
+    /// Test hook for the fault tests: the next `processCopied()` panics inside the core's call
     /// path. Not for production use.
     #[wasm_bindgen(js_name = debugPanic)]
     pub fn debug_panic(&mut self) {
@@ -327,34 +324,7 @@ impl WorkletTap {
         *self.ledger = self.core.ledger();
     }
 
-    /// One render quantum: `inputs` is `inputs[0]` of `process()` (an array of channel
-    /// `Float32Array`s, empty when nothing is connected), `current_frame` the global
-    /// `currentFrame`. Allocates nothing.
-    pub fn process(&mut self, inputs: &Array, current_frame: f64) {
-        let channels = (inputs.length() as usize).min(MAX_CHANNELS);
-        let mut frames = RENDER_QUANTUM_SIZE;
-        if channels > 0 {
-            let first: Float32Array = inputs.get(0).unchecked_into();
-            frames = first.length() as usize;
-            if frames > self.core.quantum_capacity() {
-                // A context with a larger renderSizeHint: grow once.
-                self.core.reserve_quantum(frames);
-            }
-            let cap = self.core.quantum_capacity();
-            let view = self.input.over(self.core.input_mut());
-            view.set(&first, 0);
-            for c in 1..channels {
-                let ch: Float32Array = inputs.get(c as u32).unchecked_into();
-                if ch.length() as usize == frames {
-                    view.set(&ch, (c * cap) as u32);
-                }
-            }
-        }
-        self.run(channels, frames, current_frame);
-    }
-
-    /// Batches the quantum in the input area (shared by [`process`](Self::process) and
-    /// [`process_copied`](Self::process_copied)).
+    /// Batches the quantum in the input area.
     fn run(&mut self, channels: usize, frames: usize, current_frame: f64) {
         if self.panic_next {
             self.panic_next = false;
@@ -391,10 +361,10 @@ impl WorkletTap {
         self.core.reserve_quantum(frames as usize);
     }
 
-    /// [`process`](Self::process) for a quantum that `processor.js` has already copied
-    /// into the input area (see [`input_ptr`](Self::input_ptr)): `channels` channels of
-    /// `frames` frames each (frames past [`quantum_capacity`](Self::quantum_capacity) are
-    /// dropped and counted).
+    /// One render quantum, which `processor.js` has already copied into the input area
+    /// (see [`input_ptr`](Self::input_ptr)): `channels` channels of `frames` frames each
+    /// (frames past [`quantum_capacity`](Self::quantum_capacity) are dropped and counted);
+    /// `current_frame` is the global `currentFrame`.
     /// Takes only numbers, so the call makes no JS object and calls nothing back in JS per
     /// quantum. Allocates nothing.
     #[wasm_bindgen(js_name = processCopied)]
