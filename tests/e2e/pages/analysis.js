@@ -3,18 +3,29 @@ import { PitchTap, analyze } from '/pkg/index.js';
 
 /** The fake microphone into a tap: every pitch and volume event for `seconds`. */
 /**
- * Input dropouts: runs of 32 or more exact zeros in a batch, as [start, end) in context
- * seconds. Chrome's fake capture device (--use-file-for-fake-audio-capture) sometimes
- * delivers a 10 ms chunk late and the MediaStream source plays zeros instead; a test tone
- * never has such a run, so the tests leave out the readings whose audio held one.
+ * Input dropouts, as [start, end) in context seconds. Chrome's fake capture device
+ * (--use-file-for-fake-audio-capture) delivers 10 ms chunks and now and then plays one late
+ * (the MediaStream source plays zeros instead: a run of 32 or more exact zeros) or drops or
+ * repeats one (the tone jumps in phase at a 10 ms boundary: seen at input frames 441, 882,
+ * 299 + 441k of batches at 44.1 kHz, never at a batch or quantum edge). A jump shows as a
+ * second difference |x[n] − 2x[n−1] + x[n−2]| above 0.05; the test tones (sines of 0.5
+ * amplitude up to 1 kHz, at 22.05 kHz or more) never exceed 0.011. The tests leave out the
+ * readings whose audio held either. `state` carries the last two samples across batches.
  */
-function recordDropouts({ samples, startFrame, sampleRate }, out) {
+function recordDropouts({ samples, startFrame, sampleRate }, out, state) {
+  if (state.next !== startFrame) { state.p1 = null; state.p2 = null; }
   let run = 0;
   for (let i = 0; i <= samples.length; i++) {
-    if (i < samples.length && samples[i] === 0) { run++; continue; }
+    const x = samples[i];
+    if (i < samples.length && state.p2 !== null && Math.abs(x - 2 * state.p1 + state.p2) > 0.05) {
+      out.push([(startFrame + i) / sampleRate, (startFrame + i + 1) / sampleRate]);
+    }
+    if (i < samples.length) { state.p2 = state.p1; state.p1 = x; }
+    if (i < samples.length && x === 0) { run++; continue; }
     if (run >= 32) out.push([(startFrame + i - run) / sampleRate, (startFrame + i) / sampleRate]);
     run = 0;
   }
+  state.next = startFrame + samples.length;
 }
 
 window.livePitch = async ({ seconds = 2, contextOptions = {}, options = {} }) => {
@@ -28,7 +39,8 @@ window.livePitch = async ({ seconds = 2, contextOptions = {}, options = {} }) =>
   const pitches = []; const volumes = []; const dropouts = [];
   tap.addEventListener('pitch', (e) => pitches.push(e.detail));
   tap.addEventListener('volume', (e) => volumes.push(e.detail));
-  tap.addEventListener('batch', (e) => recordDropouts(e.detail, dropouts));
+  const inputState = { next: null, p1: null, p2: null };
+  tap.addEventListener('batch', (e) => recordDropouts(e.detail, dropouts, inputState));
   src.connect(tap.node);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const latest = JSON.parse(JSON.stringify(tap.latest));
