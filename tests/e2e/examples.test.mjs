@@ -39,12 +39,18 @@ test('basic: logs pitch events at 440 Hz to the console', async () => {
   h.page.off('console', onConsole);
   assert.ok(logged.length >= 50, `${logged.length} lines: ${logged.slice(0, 3)}`);
   const settled = logged.slice(10);
+  // Every line is a reading; nearly all read A4 within 2 Hz. Not all: Chrome's fake
+  // microphone now and then drops or repeats a 10 ms chunk, and an estimate whose window
+  // holds that jump in the tone reads off (428–456 Hz, about 9 a minute in a 60 s probe;
+  // tests/e2e/pages/analysis.js leaves such windows out, this example gives no way to see
+  // its input).
+  let near = 0;
   for (const line of settled) {
     const m = /^(\S+) (\d+\.\d) Hz$/.exec(line);
     assert.ok(m, line);
-    assert.equal(m[1], 'A4');
-    assert.ok(Math.abs(Number(m[2]) - 440) < 2, line);
+    if (m[1] === 'A4' && Math.abs(Number(m[2]) - 440) < 2) near++;
   }
+  assert.ok(near >= 0.9 * settled.length, `${near} of ${settled.length} lines read A4 within 2 Hz: ${settled.join('; ')}`);
   assert.match(await h.page.textContent('#log'), /^A4 44\d\.\d Hz/);
   await assertClean();
 });
@@ -54,11 +60,21 @@ test('tuner: shows A4, 440 Hz, about 0 cents', async () => {
   await h.page.click('#start');
   await h.page.waitForFunction(() => document.getElementById('note').textContent === 'A4', null, { timeout: 8000 });
   await h.page.waitForTimeout(300);
-  const f = Number((await h.page.textContent('#freq')).replace(' Hz', ''));
-  assert.ok(Math.abs(f - 440) < 2, `frequency ${f}`);
-  const cents = Number((await h.page.textContent('#cents')).replace(' cents', ''));
-  assert.ok(Math.abs(cents) <= 5, `cents ${cents}`);
-  assert.ok(Math.abs(await h.page.evaluate(() => document.getElementById('needle').value)) <= 5);
+  // Five readings 60 ms apart, judged by their median: one estimate can be off when the fake
+  // microphone drops a 10 ms chunk (see the basic example's test).
+  const reads = [];
+  for (let i = 0; i < 5; i++) {
+    reads.push(await h.page.evaluate(() => ({
+      f: Number(document.getElementById('freq').textContent.replace(' Hz', '')),
+      cents: Number(document.getElementById('cents').textContent.replace(' cents', '')),
+      needle: Number(document.getElementById('needle').value),
+    })));
+    await h.page.waitForTimeout(60);
+  }
+  const med = (k) => reads.map((r) => r[k]).sort((a, b) => a - b)[2];
+  assert.ok(Math.abs(med('f') - 440) < 2, `frequency ${reads.map((r) => r.f)}`);
+  assert.ok(Math.abs(med('cents')) <= 5, `cents ${reads.map((r) => r.cents)}`);
+  assert.ok(Math.abs(med('needle')) <= 5, `needle ${reads.map((r) => r.needle)}`);
   await assertClean();
 });
 

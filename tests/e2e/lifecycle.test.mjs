@@ -76,6 +76,8 @@ test('taps on contexts at 22050, 44100, 48000 and 96000 Hz at once', async () =>
     assert.deepEqual(r.errors, [], what);
     assert.equal(r.statsRate, r.sampleRate, what);
     assert.equal(r.headerRate, r.sampleRate, what);
+    // By the context's clock (reliability.js, manyRates), which must have run.
+    assert.ok(r.windowSeconds > 0.5 * r.pageSeconds, `${what}: the context's clock ran ${r.windowSeconds} s in ${r.pageSeconds} s`);
     assert.ok(Math.abs(r.samplesPerSecond / r.sampleRate - 1) < 0.05, `${what}: ${r.samplesPerSecond.toFixed(0)} samples/s`);
     assert.equal(r.stats.droppedSamples, 0, what);
     assert.ok(r.lastPitch.length >= 10, `${what}: ${r.lastPitch.length} voiced estimates`);
