@@ -51,9 +51,10 @@ bench-worklet: $(BENCH_DEPS)
 	node benches/node-worklet/worklet-bench.mjs
 
 # Every bench, each printing markdown tables, then the time each took and the total
-# (scripts/bench-all.sh; issue 5 limits it to 20 min on the 2-core machine). The package is
-# built once here; BENCH_NO_BUILD=1 keeps each bench-* target from rebuilding it.
-bench: build
+# (scripts/bench-all.sh; issue 5 limits it to 20 min on the 2-core machine). The script
+# builds the package once, as its first timed step; BENCH_NO_BUILD=1 keeps each bench-*
+# target from rebuilding it.
+bench: setup
 	./scripts/bench-all.sh
 
 .PHONY: bench-transports bench-pitch-browser bench-batch bench-pool

@@ -246,10 +246,10 @@ impl MainTap {
     /// Receives a message of `bytes` bytes that JS has already copied through
     /// [`input_view`](Self::input_view): checks and reads its header, runs the analyzers on a
     /// well-formed batch (allocating nothing unless the sample rate changed), and writes what
-    /// `pitchtap.js` reads per batch to the report (see [`MainTap::report`]). Returns 0 for a message that is not a
-    /// well-formed batch, 1 for a batch, 2 for a batch after which the report's storage has
-    /// moved (JS must take a new view with `report()`; a view also needs replacing when
-    /// wasm memory grew, which detaches it: its `length` is then 0).
+    /// `pitchtap.js` reads per batch to the report (see [`MainTap::report`]). Returns 0 for
+    /// a message that is not a well-formed batch, 1 for a batch, 2 for a batch after which
+    /// the report's storage has moved (JS must take a new view with `report()`; a view also
+    /// needs replacing when wasm memory grew, which detaches it: its `length` is then 0).
     #[wasm_bindgen(js_name = receiveBatch)]
     pub fn receive_batch(&mut self, bytes: usize) -> u32 {
         if bytes > self.input.len() * 4 {

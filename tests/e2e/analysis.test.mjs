@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, soxWav, withoutDropouts, artifacts, root } from './harness.mjs';
+import { launch, soxWav, withoutDropouts, median, artifacts, root } from './harness.mjs';
 
 const open = [];
 after(async () => { for (const h of open) await h.close(); });
@@ -17,7 +17,6 @@ async function page(micWav) {
   return h;
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 test('220 Hz through the fake microphone: pitch events at 220 Hz ± 1 %, note A3', async () => {
   const wav = soxWav('tone-220-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', '220', 'vol', '0.5']);

@@ -68,7 +68,8 @@ export async function audioMetrics(cdp, page, { settleMs = 0 } = {}) {
 
 /**
  * Whether [from, to] (seconds) overlaps one of `dropouts` ([start, end) pairs recorded by
- * the test pages: runs of zeros the fake microphone put into the input).
+ * the test pages: runs of zeros and jumps in the tone that the fake microphone put into the
+ * input, see tests/e2e/pages/analysis.js).
  */
 export function hitsDropout(from, to, dropouts) {
   return dropouts.some(([a, b]) => a < to && b > from);
@@ -86,4 +87,21 @@ export function withoutDropouts(items, dropouts, spanBefore, spanAfter, what) {
     throw new Error(`${items.length - kept.length} of ${items.length} ${what} overlap input dropouts ${JSON.stringify(dropouts)}`);
   }
   return kept;
+}
+
+/** The middle value (the upper middle of an even count). */
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/**
+ * `n` results of `read()`, `gapMs` apart. Judged by their median, a page's display reads
+ * right even when the fake microphone dropped or repeated a 10 ms chunk and the one estimate
+ * whose window held that jump in the tone is off (tests/e2e/pages/analysis.js).
+ */
+export async function readings(read, { n = 5, gapMs = 60 } = {}) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push(await read());
+    if (i < n - 1) await new Promise((r) => setTimeout(r, gapMs));
+  }
+  return out;
 }
