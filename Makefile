@@ -3,6 +3,8 @@ SHELL := /bin/bash
 # wasm-opt from the npm package `binaryen` first: Debian's is too old for this rustc.
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 PORT ?= 8080
+# The browser engines the wasm and end-to-end tests run in.
+ENGINES ?= chromium firefox webkit
 # `make bench` builds once, then runs each bench-* with BENCH_NO_BUILD=1 (scripts/bench-all.sh).
 BENCH_DEPS := $(if $(BENCH_NO_BUILD),,build)
 
@@ -30,12 +32,23 @@ test-native: setup
 
 # Run without cross-origin isolation, so any hidden SharedArrayBuffer need fails. Release
 # build: the analyzer tests block the page for long stretches, and a debug build on a slow
-# machine outlasted the test runner's 20 s WebDriver request (seen 2026-11-25).
+# machine outlasted the test runner's 20 s WebDriver request.
+# In each engine of ENGINES: Chromium (chromedriver), Firefox ESR (geckodriver) and WebKitGTK
+# (WebKitWebDriver, under xvfb-run: WebKitGTK has no headless mode).
 test-wasm: setup
-	WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --release
+	@fail=0; for e in $(ENGINES); do echo "== wasm tests in $$e"; \
+	  case $$e in \
+	    chromium) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --release || fail=1 ;; \
+	    firefox) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --firefox --release || fail=1 ;; \
+	    webkit) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 xvfb-run -a wasm-pack test --headless --safari --safaridriver /usr/bin/WebKitWebDriver --release || fail=1 ;; \
+	    *) echo "unknown engine $$e"; fail=1 ;; \
+	  esac; done; exit $$fail
 
+# The browser end-to-end suite once per engine (tests/e2e/harness.mjs); `make test-e2e
+# ENGINES=firefox` runs one. Every engine runs even when one fails.
 test-e2e: build
-	node --test --test-concurrency=1 tests/e2e/
+	@fail=0; for e in $(ENGINES); do echo "== end-to-end tests in $$e"; \
+	  PITCHTAP_ENGINE=$$e node --test --test-concurrency=1 tests/e2e/ || fail=1; done; exit $$fail
 
 # tests/types/consumer.ts against pkg/index.d.ts with tsc --strict (its @ts-expect-error lines must error).
 .PHONY: test-types

@@ -29,20 +29,39 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install --locked wasm-pack
 fi
 
+# `wasm-pack test --firefox` needs geckodriver on PATH (it would try to download one).
+if ! command -v geckodriver >/dev/null; then
+  say "installing geckodriver (takes minutes)"
+  cargo install --locked geckodriver
+fi
+
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v sox >/dev/null || missing+=(sox)
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+# The other two engines the tests run in: Firefox ESR, and WebKitGTK (Safari's engine:
+# WebKitWebDriver and MiniBrowser) with the X server it needs (it has no headless mode).
+[ -x /usr/lib/firefox-esr/firefox-esr ] || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing+=(xvfb)
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# A null sink for Firefox's live AudioContext (tests/e2e/engines/pulse.mjs); without the
+# recommended packages, which would pull in a desktop.
+if ! command -v pulseaudio >/dev/null; then
+  say "installing pulseaudio from Debian"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends pulseaudio >/dev/null
+fi
 
-# npm dev dependencies (playwright-core drives Debian's chromium; binaryen gives wasm-opt).
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+# npm dev dependencies (playwright-core drives Debian's chromium, puppeteer-core its Firefox;
+# binaryen gives wasm-opt).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/puppeteer-core ] \
    || [ package.json -nt node_modules/.package-lock.json ] \
     || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/vite ]; then
   say "installing npm dev dependencies"

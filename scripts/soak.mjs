@@ -28,8 +28,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // A 30 s glide and tone loop for the fake microphone (Chrome repeats the file).
 const wav = soxWav('soak-mic-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'],
   ['synth', '30', 'sine', '110-880', 'vol', '0.4']);
-const h = await launch({ micWav: wav });
-const cdp = await h.page.context().newCDPSession(h.page);
+const h = await launch({ mic: { wav }, engine: 'chromium' }); // CDP: heap and audio object counts
+const cdp = await h.cdp();
 await cdp.send('Performance.enable');
 await h.page.goto(`${h.url}/tests/e2e/pages/reliability.html`);
 await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');

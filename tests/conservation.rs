@@ -287,6 +287,7 @@ fn run(setup: Setup, ops: Vec<Op>) -> Result<(), TestCaseError> {
         },
         max_latency_ms: setup.latency_ms,
         sample_rate: 44_100.0,
+        render_frames: None,
     })
     .unwrap();
     b.reserve_quantum(setup.quantum_capacity);

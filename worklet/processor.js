@@ -71,7 +71,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     const exports = glue.initSync({ module: o.module });
     const tap = new glue.WorkletTap(
       this.port, sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode ?? CHANNELS_MIX, o.channelArg ?? 0, o.maxLatencyMs ?? -1,
+      o.channelMode ?? CHANNELS_MIX, o.channelArg ?? 0, o.maxLatencyMs ?? -1, o.renderFrames ?? 0,
     );
     if (carry !== null) tap.carryOn(...carry);
     this.glue = glue;

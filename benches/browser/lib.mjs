@@ -4,7 +4,7 @@ import { build } from 'rolldown';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser } from '../../tests/e2e/engines/chromium.mjs';
 import { launch, root } from '../../tests/e2e/harness.mjs';
 import { startServer } from '../../scripts/serve.mjs';
 
@@ -37,7 +37,8 @@ async function vendorFiles() {
  */
 export async function openBench(page, { isolated = false, micWav, jsFlags } = {}) {
   const files = await vendorFiles();
-  const h = jsFlags ? await launchWithJsFlags({ isolated, jsFlags }) : await launch({ isolated, micWav });
+  const h = jsFlags ? await launchWithJsFlags({ isolated, jsFlags })
+    : await launch({ isolated, mic: micWav ? { wav: micWav } : undefined, engine: 'chromium' });
   // Playwright's routes do not see AudioWorklet module fetches, so the files are served by
   // the harness's own server: a handler in front of serve.mjs's for /benches/vendor/.
   const [serve] = h.server.listeners('request');
@@ -56,7 +57,7 @@ export async function openBench(page, { isolated = false, micWav, jsFlags } = {}
   });
   await h.page.goto(`${h.url}/benches/browser/${page}`);
   await h.page.waitForFunction(() => window.benchReady === true, null, { timeout: 30000 });
-  h.cdp = await h.page.context().newCDPSession(h.page);
+  h.cdp = await h.cdp();
   await h.cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   return h;
 }
@@ -65,17 +66,14 @@ export async function openBench(page, { isolated = false, micWav, jsFlags } = {}
 async function launchWithJsFlags({ isolated, jsFlags }) {
   const server = await startServer({ port: 0, isolated, quiet: true });
   const url = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required', `--js-flags=${jsFlags}`],
-  });
-  const page = await (await browser.newContext()).newPage();
+  const browser = await launchBrowser({ extraArgs: [`--js-flags=${jsFlags}`] });
+  const context = await browser.newContext();
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   return {
     page, server, browser, url, errors,
+    cdp: () => context.newCDPSession(page),
     async close() { await browser.close(); await new Promise((r) => server.close(r)); },
   };
 }

@@ -240,9 +240,16 @@ impl QuantumBatcher {
         sink: &mut impl BatchSink,
     ) {
         let channels = channels.min(MAX_CHANNELS);
+        // An offline render ends at `render_frames`: a last quantum that runs past it is
+        // cut there (the context's output has no frame past its length either).
+        let frames = match self.config.render_frames {
+            Some(end) => frames.min((end - current_frame).max(0.0) as usize),
+            None => frames,
+        };
         if channels == 0 || frames == 0 {
             // No input: not audio, not counted; a waiting batch may still be old enough.
             self.check_latency(current_frame + frames as f64, sink);
+            self.check_end(current_frame + frames as f64, sink);
             return;
         }
         if let Some(next) = self.next_frame {
@@ -279,6 +286,18 @@ impl QuantumBatcher {
         }
         self.next_frame = Some(current_frame + frames as f64);
         self.check_latency(current_frame + frames as f64, sink);
+        self.check_end(current_frame + frames as f64, sink);
+    }
+
+    /// At the end of an offline render, posts what is left at once: the main thread gets
+    /// every frame without asking (a finished OfflineAudioContext may never run the
+    /// worklet's message handler again).
+    fn check_end(&mut self, end_frame: f64, sink: &mut impl BatchSink) {
+        if let Some(end) = self.config.render_frames {
+            if end_frame >= end && self.filling.is_some() {
+                self.finish(0, sink);
+            }
+        }
     }
 
     /// Posts the batch being filled, if any, flagged [`flags::FLUSHED`].
@@ -406,6 +425,11 @@ impl QuantumBatcher {
         let frames = self.filled;
         let ch = self.out_channels;
         let mut batch_flags = self.batch_flags | extra_flags;
+        if let Some(end) = self.config.render_frames {
+            if self.batch_start + frames as f64 >= end {
+                batch_flags |= flags::END;
+            }
+        }
         if frames < self.batch_size {
             batch_flags |= flags::PARTIAL;
             // Planar with stride `batch_size` while filling; compact to stride `frames`.

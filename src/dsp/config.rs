@@ -4,6 +4,7 @@
 //! through unchanged and reports the [`ConfigError`] these checks return.
 
 use super::error::ConfigError;
+use super::header::HEADER_BYTES;
 
 /// Smallest batch, in frames.
 pub const MIN_BATCH_SIZE: usize = 128;
@@ -17,8 +18,14 @@ pub const DEFAULT_BATCH_SIZE: usize = 1024;
 /// Default number of pooled buffers: 16 × 1024 frames hold ≈372 ms at 44.1 kHz, so a
 /// 200 ms main-thread stall drops nothing (8 dropped 15 ms of it; docs/tuning.md).
 pub const DEFAULT_POOL_SIZE: usize = 16;
-/// Largest pool (and `maxPoolSize`).
+/// Largest pool (and `maxPoolSize`) a user may ask for.
 pub const MAX_POOL_SIZE: usize = 256;
+/// Largest pool of a tap on an OfflineAudioContext sized to its render (see
+/// [`offline_pool_size`]): the header's pool size is a u16 (`src/dsp/header.rs`).
+pub const MAX_OFFLINE_POOL_SIZE: usize = u16::MAX as usize;
+/// Most bytes of batch buffers a tap sized to an offline render may hold: 512 MiB, about
+/// 46 minutes of mono audio at 48 kHz. Past it `PitchTap.create` throws instead.
+pub const MAX_OFFLINE_POOL_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
 /// Most channels a tap carries. Mirrors the 32 channels every Web Audio implementation
 /// must support (<https://webaudio.github.io/web-audio-api/#dom-baseaudiocontext-createbuffer>),
 /// and `MAX_CHANNELS` in `worklet/processor.js`.
@@ -70,6 +77,10 @@ pub struct TapConfig {
     pub max_latency_ms: Option<f64>,
     /// Sample rate of the context.
     pub sample_rate: f64,
+    /// Frames an OfflineAudioContext renders (its `length`); `None` for a live context.
+    /// The batch that reaches it is posted at once, flagged `END`, and nothing after it
+    /// is taken.
+    pub render_frames: Option<f64>,
 }
 
 impl Default for TapConfig {
@@ -81,6 +92,7 @@ impl Default for TapConfig {
             channels: ChannelMode::Mix,
             max_latency_ms: None,
             sample_rate: 44_100.0,
+            render_frames: None,
         }
     }
 }
@@ -116,13 +128,16 @@ impl TapConfig {
             1.0,
             MAX_POOL_SIZE as f64,
         )?;
-        ConfigError::check_range(
-            "maxPoolSize",
-            "an integer from poolSize to 256",
-            self.max_pool_size as f64,
-            self.pool_size as f64,
-            MAX_POOL_SIZE as f64,
-        )?;
+        // Only the pool sized to an offline render may pass 256.
+        if self.render_frames.is_none() || Ok(self.max_pool_size) != offline_pool_size(self) {
+            ConfigError::check_range(
+                "maxPoolSize",
+                "an integer from poolSize to 256",
+                self.max_pool_size as f64,
+                self.pool_size as f64,
+                MAX_POOL_SIZE as f64,
+            )?;
+        }
         match self.channels {
             ChannelMode::Mix => {}
             ChannelMode::Select(i) => ConfigError::check_range(
@@ -162,6 +177,15 @@ impl TapConfig {
             MIN_SAMPLE_RATE,
             MAX_SAMPLE_RATE,
         )?;
+        if let Some(n) = self.render_frames {
+            ConfigError::check_range(
+                "context.length",
+                "a whole number of frames",
+                n,
+                1.0,
+                f64::from(u32::MAX),
+            )?;
+        }
         Ok(())
     }
 
@@ -170,6 +194,39 @@ impl TapConfig {
         self.max_latency_ms
             .map(|ms| (ms * self.sample_rate / 1000.0).ceil().max(1.0))
     }
+}
+
+/// Buffers a tap on an OfflineAudioContext needs to keep every frame of its render when
+/// the main thread returns none before the render ends (an offline render runs faster than
+/// real time, and Firefox has no `OfflineAudioContext.suspend` to pace it): one per batch of
+/// the render, plus one for the batch a flush cuts short. The pool starts small and grows
+/// to this only as the main thread falls behind. Batches are at least `batchSize` frames, or
+/// the `maxLatencyMs` span rounded down to whole quanta when that is shorter.
+///
+/// Errors (naming `context.length`) when the render needs more than
+/// [`MAX_OFFLINE_POOL_SIZE`] buffers or [`MAX_OFFLINE_POOL_BYTES`].
+pub fn offline_pool_size(config: &TapConfig) -> Result<usize, ConfigError> {
+    const ALLOWED: &str = "at most 512 MiB of batch buffers and 65535 batches when every frame is kept: \
+        render in parts, use a larger batchSize, or set poolSize and pace the render \
+        with suspend() and tap.sync()";
+    let Some(frames) = config.render_frames else {
+        return Ok(config.max_pool_size);
+    };
+    let step = BATCH_SIZE_STEP as f64;
+    let shortest = match config.max_latency_frames() {
+        Some(l) => ((l / step).floor() * step).clamp(step, config.batch_size as f64),
+        None => config.batch_size as f64,
+    };
+    let slots = (frames / shortest).ceil() + 1.0;
+    let bytes_each = (HEADER_BYTES + 4 * config.batch_size * config.channels.output_channels()) as f64;
+    if slots > MAX_OFFLINE_POOL_SIZE as f64 || slots * bytes_each > MAX_OFFLINE_POOL_BYTES {
+        return Err(ConfigError::OutOfRange {
+            option: "context.length",
+            allowed: ALLOWED,
+            value: frames,
+        });
+    }
+    Ok(slots as usize)
 }
 
 #[cfg(test)]

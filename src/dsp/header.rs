@@ -55,6 +55,9 @@ pub mod flags {
     /// The first frame does not follow the previous batch's last one for a reason other
     /// than dropped frames: the input was disconnected, or the context was suspended.
     pub const DISCONTINUITY: u32 = 1 << 4;
+    /// The last batch of an OfflineAudioContext's render: it ends at the context's
+    /// `length` (posted at once, partial or not; see `TapConfig::render_frames`).
+    pub const END: u32 = 1 << 5;
 }
 
 /// The decoded header of one batch buffer.

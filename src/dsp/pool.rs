@@ -32,14 +32,18 @@ pub enum ReturnError {
 
 /// Slot states, leases and the counters the stats report.
 ///
-/// Sized at construction for `max_size` slots; nothing allocates afterwards.
+/// Sized at construction for `max_size` slots; nothing allocates afterwards. Taking a free
+/// slot, returning one and counting those in flight cost the same whatever the size (an
+/// OfflineAudioContext's pool can hold thousands of slots, see `config::offline_pool_size`).
 #[derive(Debug, Clone)]
 pub struct BufferPool {
     states: Vec<SlotState>,
     leases: Vec<u32>,
+    /// Free slots, the next one to take last (capacity `max_size`).
+    free_slots: Vec<u32>,
     /// Slots that exist (≤ `states.len()` = the maximum).
     size: usize,
-    free: usize,
+    in_flight: usize,
     low_water: usize,
     exhausted: u64,
 }
@@ -54,29 +58,27 @@ impl BufferPool {
             size >= 1 && size <= max_size,
             "pool size {size} / max {max_size}"
         );
-        let mut states = Vec::with_capacity(max_size);
-        states.resize(max_size, SlotState::Free);
+        let mut free_slots = Vec::with_capacity(max_size);
+        free_slots.extend((0..size as u32).rev());
         BufferPool {
-            states,
+            states: vec![SlotState::Free; max_size],
             leases: vec![0; max_size],
+            free_slots,
             size,
-            free: size,
+            in_flight: 0,
             low_water: size,
             exhausted: 0,
         }
     }
 
-    /// Takes a free slot for filling, growing the pool by one slot if none is free and
-    /// the maximum allows. `None` when the pool is dry (counted in [`Self::exhausted`]).
+    /// Takes a free slot for filling (the one freed last, or slot 0 first), growing the
+    /// pool by one slot if none is free and the maximum allows. `None` when the pool is dry
+    /// (counted in [`Self::exhausted`]).
     pub fn acquire(&mut self) -> Option<usize> {
-        let slot = match self.states[..self.size]
-            .iter()
-            .position(|s| *s == SlotState::Free)
-        {
-            Some(i) => i,
+        let slot = match self.free_slots.pop() {
+            Some(i) => i as usize,
             None if self.size < self.states.len() => {
                 self.size += 1;
-                self.free += 1;
                 self.size - 1
             }
             None => {
@@ -85,8 +87,7 @@ impl BufferPool {
             }
         };
         self.states[slot] = SlotState::Filling;
-        self.free -= 1;
-        self.low_water = self.low_water.min(self.free);
+        self.low_water = self.low_water.min(self.free_slots.len());
         Some(slot)
     }
 
@@ -97,6 +98,7 @@ impl BufferPool {
     pub fn dispatch(&mut self, slot: usize) -> u32 {
         assert_eq!(self.states[slot], SlotState::Filling, "slot {slot}");
         self.states[slot] = SlotState::InFlight;
+        self.in_flight += 1;
         self.leases[slot] = self.leases[slot].wrapping_add(1);
         self.leases[slot]
     }
@@ -114,7 +116,8 @@ impl BufferPool {
             return Err(ReturnError::StaleLease(self.leases[i], lease));
         }
         self.states[i] = SlotState::Free;
-        self.free += 1;
+        self.in_flight -= 1;
+        self.free_slots.push(slot);
         Ok(())
     }
 
@@ -133,14 +136,11 @@ impl BufferPool {
     }
     /// Free slots.
     pub fn free(&self) -> usize {
-        self.free
+        self.free_slots.len()
     }
     /// Slots on the main thread or on their way.
     pub fn in_flight(&self) -> usize {
-        self.states[..self.size]
-            .iter()
-            .filter(|s| **s == SlotState::InFlight)
-            .count()
+        self.in_flight
     }
     /// The fewest free slots seen since the start.
     pub fn low_water(&self) -> usize {

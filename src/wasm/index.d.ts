@@ -29,6 +29,8 @@ export declare const FLAGS: Readonly<{
   LATENCY: 8;
   /** The batch does not continue the previous one in time (the input stopped and came back, or frames jumped). */
   DISCONTINUITY: 16;
+  /** The last batch of an `OfflineAudioContext`'s render: it ends at the context's `length`. */
+  END: 32;
 }>;
 
 /**
@@ -85,7 +87,12 @@ export interface VolumeOptions {
 export interface PitchTapOptions {
   /** Frames per batch. Default 1024; a multiple of 128 from 128 to 16384. */
   batchSize?: number;
-  /** Buffers allocated at start. Default 16 (≈372 ms at 44.1 kHz with batchSize 1024); an integer 1–256. */
+  /**
+   * Buffers allocated at start. Default 16 (≈372 ms at 44.1 kHz with batchSize 1024); an
+   * integer 1–256. On an `OfflineAudioContext`, when neither this nor `maxPoolSize` is given,
+   * the pool may grow to hold the whole render, so that every frame arrives without pacing
+   * (`create()` throws a `RangeError` naming `context.length` for a render too long for that).
+   */
   poolSize?: number;
   /**
    * How far the pool may grow when it runs dry (memory stays bounded). Default
@@ -375,7 +382,8 @@ export declare class PitchTap extends EventTarget {
   /**
    * Resolves with exact `stats()` once every batch posted before the call has been
    * dispatched and every buffer returned so far is back in the pool. Paces an
-   * `OfflineAudioContext`: `suspend(t)`, `await tap.sync()`, `resume()`.
+   * `OfflineAudioContext` whose pool you sized yourself: `suspend(t)`, `await tap.sync()`,
+   * `resume()` (where the engine has `OfflineAudioContext.suspend`; Firefox has not).
    * @throws DOMException `InvalidStateError` after `close()`.
    */
   sync(): Promise<PitchTapStats>;
@@ -398,8 +406,9 @@ export declare class PitchTap extends EventTarget {
 
   /**
    * Flushes, delivers the last batch, stops the worklet and disconnects the node; no event
-   * is dispatched after the promise resolves, with the final `stats()`. A second call
-   * rejects with `InvalidStateError`.
+   * is dispatched after the promise resolves, with the final `stats()`. On an
+   * `OfflineAudioContext` whose render has finished it first delivers the render's last
+   * batches (up to the one flagged `END`). A second call rejects with `InvalidStateError`.
    */
   close(): Promise<PitchTapStats>;
 

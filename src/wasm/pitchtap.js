@@ -9,14 +9,16 @@
 // the browser makes, except for the events you listen to (one CustomEvent, its detail and
 // a Float32Array view per `batch` event; one CustomEvent per `gap` event).
 
-import init, { MainTap, checkTapOptions, analyzePitch, takePanicMessage } from './pitchtap_wasm.js';
+import init, {
+  MainTap, checkTapOptions, offlinePoolSize, analyzePitch, takePanicMessage,
+} from './pitchtap_wasm.js';
 
 /** Bytes before the samples in every batch buffer. Mirrors HEADER_BYTES in src/dsp/header.rs. */
 export const HEADER_BYTES = 96;
 
 /** Header flag bits. Mirrors `flags` in src/dsp/header.rs. */
 export const FLAGS = Object.freeze({
-  PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16,
+  PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16, END: 32,
 });
 
 // Mirrors CHANNELS_* in src/wasm/worklet.rs.
@@ -53,6 +55,8 @@ const RATE_WINDOW = 2048;
 // Most buffers returned to the worklet in one message (see PitchTap._giveBack); never more
 // than a quarter of the pool.
 const RETURN_GROUP = 4;
+// Longest close() waits for the last batches of a finished offline render.
+const OFFLINE_END_WAIT_MS = 2000;
 
 /**
  * The latest `n` values of a metric, kept without allocating, with percentiles computed
@@ -149,6 +153,10 @@ function loadWorklet(context) {
 
 function isInt(v) { return typeof v === 'number' && Number.isInteger(v); }
 
+function isOffline(context) {
+  return typeof OfflineAudioContext !== 'undefined' && context instanceof OfflineAudioContext;
+}
+
 /** The main-thread wasm half of a tap: receives batches and runs the analyzers. */
 function newReceiver(sampleRate, o) {
   const p = o.pitch; const v = o.volume;
@@ -181,6 +189,8 @@ function normalizeOptions(options) {
   if (!Number.isInteger(o.channelCount) || o.channelCount < 1 || o.channelCount > 32) {
     throw new RangeError(`pitchtap: channelCount must be an integer from 1 to 32 (got ${o.channelCount})`);
   }
+  // Neither pool option given: on an OfflineAudioContext the pool is sized to the render.
+  o.poolSizeAuto = options.poolSize === undefined && options.maxPoolSize === undefined;
   if (o.maxPoolSize === undefined) o.maxPoolSize = o.poolSize;
   if (o.maxLatencyMs === undefined || o.maxLatencyMs === null || o.maxLatencyMs === false) {
     o.maxLatencyMs = -1; // off
@@ -225,8 +235,17 @@ export class PitchTap extends EventTarget {
       throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
     }
     const module = await loadWasm();
+    // An OfflineAudioContext renders faster than real time and cannot always be paced
+    // (Firefox has no OfflineAudioContext.suspend): unless the caller sized the pool, it
+    // may grow to hold the whole render (docs/architecture.md, "Offline rendering").
+    o.renderFrames = isOffline(context) ? context.length : 0;
+    if (o.renderFrames > 0 && o.poolSizeAuto) {
+      o.maxPoolSize = offlinePoolSize(context.sampleRate, o.batchSize, o.channelMode, o.channelArg,
+        o.maxLatencyMs, o.renderFrames);
+      o.poolSize = Math.min(o.poolSize, o.maxPoolSize);
+    }
     checkTapOptions(context.sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode, o.channelArg, o.maxLatencyMs);
+      o.channelMode, o.channelArg, o.maxLatencyMs, o.renderFrames);
     // Analyzer options are checked here too (RangeError), before any node exists.
     const rx = newReceiver(context.sampleRate, o);
     try {
@@ -252,6 +271,7 @@ export class PitchTap extends EventTarget {
         module,
         batchSize: o.batchSize, poolSize: o.poolSize, maxPoolSize: o.maxPoolSize,
         channelMode: o.channelMode, channelArg: o.channelArg, maxLatencyMs: o.maxLatencyMs,
+        renderFrames: o.renderFrames,
       },
     });
     const tap = new PitchTap(CREATE, context, node, o, rx);
@@ -291,6 +311,9 @@ export class PitchTap extends EventTarget {
     this._closed = false;
     this._closing = null;
     this._finalStats = null;
+    // The END batch of an offline render was dispatched: nothing more will come.
+    this._ended = false;
+    this._onEnded = null;
     this._nextId = 1;
     this._pending = new Map(); // id → {resolve, reject}
     this._worklet = null; // latest stats from a control reply
@@ -359,6 +382,7 @@ export class PitchTap extends EventTarget {
     // Age of the newest sample: the context's clock now minus the end of the batch.
     this._age.push((this.context.currentTime - endTime) * 1000);
     const flags = r[R_FLAGS];
+    if ((flags & FLAGS.END) !== 0) this._ended = true;
     if ((flags & FLAGS.GAP) !== 0) {
       const dropped = r[R_DROPPED_BEFORE];
       this.dispatchEvent(new CustomEvent('gap', {
@@ -377,6 +401,7 @@ export class PitchTap extends EventTarget {
         },
       }));
     }
+    if (this._ended && this._onEnded) this._onEnded();
     if (this._closed) return;
     r = this._view(); // a listener may have made wasm memory grow
     const poolSize = r[R_POOL_SIZE];
@@ -582,7 +607,7 @@ export class PitchTap extends EventTarget {
     if (typeof batchSize !== 'number') throw new TypeError(`pitchtap: batchSize must be a number (got ${typeof batchSize})`);
     const o = this._options;
     checkTapOptions(this.context.sampleRate, batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode, o.channelArg, o.maxLatencyMs);
+      o.channelMode, o.channelArg, o.maxLatencyMs, o.renderFrames);
     await this._request('configure', { batchSize });
     o.batchSize = batchSize;
     return this.stats();
@@ -597,6 +622,15 @@ export class PitchTap extends EventTarget {
     this._closing = (async () => {
       if (this.context.state !== 'closed') {
         await this._request('close');
+      } else if (isOffline(this.context) && !this._ended) {
+        // A finished offline render: its last batches may still be on their way. The END
+        // batch closes the render; the worklet may also still answer (it did in Chromium,
+        // Firefox and WebKit), but a finished context owes nothing, so this is bounded.
+        await Promise.race([
+          new Promise((resolve) => { this._onEnded = resolve; }),
+          this._request('close').catch(() => {}),
+          new Promise((resolve) => setTimeout(resolve, OFFLINE_END_WAIT_MS)),
+        ]);
       }
       this._teardown();
       return this.stats();

@@ -19,7 +19,7 @@ use crate::dsp::header::{flags, HEADER_BYTES};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn tap(port: MessagePort, batch: f64, pool: f64) -> WorkletTap {
-    WorkletTap::new(port, 48000.0, batch, pool, pool, CHANNELS_MIX, 0.0, -1.0).unwrap()
+    WorkletTap::new(port, 48000.0, batch, pool, pool, CHANNELS_MIX, 0.0, -1.0, 0.0).unwrap()
 }
 
 fn main_tap(capacity: usize) -> MainTap {

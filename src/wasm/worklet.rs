@@ -22,7 +22,8 @@ pub const CHANNELS_ALL: u32 = 2;
 
 /// Builds a [`TapConfig`] from the numbers the JS API passes (checking what only the
 /// conversion can get wrong); [`TapConfig::validate`] checks the rest. A negative
-/// `max_latency_ms` means off.
+/// `max_latency_ms` means off; a `render_frames` of 0 means a live context.
+#[allow(clippy::too_many_arguments)] // mirrors the JS options one to one
 pub(crate) fn tap_config(
     sample_rate: f64,
     batch_size: f64,
@@ -31,6 +32,7 @@ pub(crate) fn tap_config(
     channel_mode: u32,
     channel_arg: f64,
     max_latency_ms: f64,
+    render_frames: f64,
 ) -> Result<TapConfig, ConfigError> {
     let int = |option: &'static str, allowed: &'static str, v: f64| {
         if !v.is_finite() {
@@ -75,6 +77,7 @@ pub(crate) fn tap_config(
         max_latency_ms: (max_latency_ms.is_nan() || max_latency_ms >= 0.0)
             .then_some(max_latency_ms),
         sample_rate,
+        render_frames: (render_frames != 0.0).then_some(render_frames),
     };
     Ok(config)
 }
@@ -82,6 +85,7 @@ pub(crate) fn tap_config(
 /// Checks tap options on the main thread before any node exists, so `PitchTap.create`
 /// throws and leaves nothing half-made. Same arguments as [`WorkletTap::new`] minus the port.
 #[wasm_bindgen(js_name = checkTapOptions)]
+#[allow(clippy::too_many_arguments)] // mirrors the JS options one to one
 pub fn check_tap_options(
     sample_rate: f64,
     batch_size: f64,
@@ -90,6 +94,7 @@ pub fn check_tap_options(
     channel_mode: u32,
     channel_arg: f64,
     max_latency_ms: f64,
+    render_frames: f64,
 ) -> Result<(), JsValue> {
     tap_config(
         sample_rate,
@@ -99,9 +104,38 @@ pub fn check_tap_options(
         channel_mode,
         channel_arg,
         max_latency_ms,
+        render_frames,
     )
     .and_then(|config| config.validate())
     .map_err(config_error)
+}
+
+/// The pool a tap on an OfflineAudioContext of `render_frames` frames needs to keep every
+/// frame ([`crate::dsp::config::offline_pool_size`]); throws a `RangeError` naming
+/// `context.length` when that is more than a tap may hold.
+#[wasm_bindgen(js_name = offlinePoolSize)]
+pub fn offline_pool_size(
+    sample_rate: f64,
+    batch_size: f64,
+    channel_mode: u32,
+    channel_arg: f64,
+    max_latency_ms: f64,
+    render_frames: f64,
+) -> Result<u32, JsValue> {
+    let config = tap_config(
+        sample_rate,
+        batch_size,
+        1.0,
+        1.0,
+        channel_mode,
+        channel_arg,
+        max_latency_ms,
+        render_frames,
+    )
+    .map_err(config_error)?;
+    crate::dsp::config::offline_pool_size(&config)
+        .map(|n| n as u32)
+        .map_err(config_error)
 }
 
 // The whole post of a batch in one call from wasm to JS: copy the staging bytes into the
@@ -199,6 +233,7 @@ impl WorkletTap {
         channel_mode: u32,
         channel_arg: f64,
         max_latency_ms: f64,
+        render_frames: f64,
     ) -> Result<WorkletTap, JsValue> {
         let config = tap_config(
             sample_rate,
@@ -208,6 +243,7 @@ impl WorkletTap {
             channel_mode,
             channel_arg,
             max_latency_ms,
+            render_frames,
         )
         .map_err(config_error)?;
         let core = QuantumBatcher::new(config).map_err(config_error)?;

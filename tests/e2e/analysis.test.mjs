@@ -9,8 +9,8 @@ import { launch, soxWav, withoutDropouts, median, artifacts, root } from './harn
 const open = [];
 after(async () => { for (const h of open) await h.close(); });
 
-async function page(micWav) {
-  const h = await launch({ micWav });
+async function page(mic) {
+  const h = await launch({ mic });
   open.push(h);
   await h.page.goto(`${h.url}/tests/e2e/pages/analysis.html`);
   await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
@@ -19,8 +19,7 @@ async function page(micWav) {
 
 
 test('220 Hz through the fake microphone: pitch events at 220 Hz ± 1 %, note A3', async () => {
-  const wav = soxWav('tone-220-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', '220', 'vol', '0.5']);
-  const h = await page(wav);
+  const h = await page({ frequency: 220 });
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 2 }));
   const settled = r.pitches.filter((p) => p.time > r.pitches[0].time + 0.2);
   assert.ok(settled.length > 100, `${settled.length} estimates`);
@@ -46,8 +45,7 @@ test('220 Hz through the fake microphone: pitch events at 220 Hz ± 1 %, note A3
 });
 
 test('a 1 kHz sine at 0.5 amplitude reads RMS 0.354 ± 2 % and about -9 dBFS', async () => {
-  const wav = soxWav('tone-1k-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', '1000', 'vol', '0.5']);
-  const h = await page(wav);
+  const h = await page({ frequency: 1000 });
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 1.5 }));
   // Left out: the first 10 batches, and batches whose 1024 frames held a fake-mic dropout.
   const settled = withoutDropouts(r.volumes.slice(10), r.dropouts, 1024 / r.sampleRate, 0, 'volume readings');
@@ -63,8 +61,7 @@ test('a 1 kHz sine at 0.5 amplitude reads RMS 0.354 ± 2 % and about -9 dBFS', a
 });
 
 test('the AudioContext sample rate (22050, 44100, 48000) never changes the reported frequency', async () => {
-  const wav = soxWav('tone-220-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', '220', 'vol', '0.5']);
-  const h = await page(wav);
+  const h = await page({ frequency: 220 });
   for (const sampleRate of [22050, 44100, 48000]) {
     const r = await h.page.evaluate((sr) => window.livePitch({ seconds: 1.2, contextOptions: { sampleRate: sr } }), sampleRate);
     assert.equal(r.sampleRate, sampleRate);
@@ -81,7 +78,7 @@ test('speech made with espeak-ng gives voiced estimates inside the speaker\'s ra
     execFileSync('espeak-ng', ['-v', 'en', '-p', '40', '-s', '150', '-w', wav,
       'The quick brown fox jumps over the lazy dog. Pitch tap hears every word.']);
   }
-  const h = await page(wav);
+  const h = await page({ wav });
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 3 }));
   const voiced = r.pitches.filter((p) => p.voiced);
   assert.ok(voiced.length > 60, `${voiced.length} voiced estimates`);

@@ -1,20 +1,34 @@
-// Shared set-up for the browser end-to-end tests: a loopback server and Debian's
-// chromium driven by playwright-core (never a downloaded browser).
-import { chromium } from 'playwright-core';
+// Shared set-up for the browser end-to-end tests: a loopback server and a browser, in the
+// engine named by PITCHTAP_ENGINE (chromium, the default; firefox; webkit), all driven
+// through one page API (engines/page.mjs), so that a test does not care which engine runs
+// it. `make test-e2e ENGINES="chromium firefox webkit"` runs the suite once per engine.
+// Never a downloaded browser: Debian's chromium, firefox-esr and WebKitGTK's MiniBrowser.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/serve.mjs';
+import { Page } from './engines/page.mjs';
+import * as chromium from './engines/chromium.mjs';
+import * as firefox from './engines/firefox.mjs';
+import * as webkit from './engines/webkit.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const artifacts = join(root, 'tests', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-const BASE_FLAGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
+const ENGINES = { chromium, firefox, webkit };
+/** The engine this run of the suite uses. */
+export const engine = process.env.PITCHTAP_ENGINE || 'chromium';
+if (!ENGINES[engine]) throw new Error(`PITCHTAP_ENGINE=${engine}: not one of ${Object.keys(ENGINES).join(', ')}`);
+
+/**
+ * Options for `test()` that run a test in some engines only: `{ skip: reason }` elsewhere.
+ * Every caller says why the others cannot run it.
+ */
+export function onlyIn(engines, why) {
+  return engines.includes(engine) ? {} : { skip: `${engine}: ${why}` };
+}
 
 /** Makes a WAV with sox into tests/artifacts (cached by name): `sox -n FORMAT file EFFECTS`. */
 export function soxWav(name, format, effects) {
@@ -23,39 +37,53 @@ export function soxWav(name, format, effects) {
   return file;
 }
 
+/** A 30 s mono 48 kHz sine WAV of `frequency` Hz at peak `amplitude` (cached). */
+export function toneWav(frequency, amplitude = 0.5) {
+  const name = amplitude === 0.5 ? `tone-${frequency}-48k.wav` : `tone-${frequency}-48k-${amplitude}.wav`;
+  return soxWav(name, ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', String(frequency), 'vol', String(amplitude)]);
+}
+
 /**
- * Starts a server and a browser. `micWav`: a WAV the fake microphone plays.
- * Returns { page, server, browser, url, close }.
+ * Starts a server and a browser of this run's engine. `mic`: what getUserMedia plays, a
+ * tone `{ frequency, amplitude }` or a WAV `{ wav: file in tests/artifacts }`. Chromium plays
+ * it through its fake capture device (a WAV file); Firefox and WebKit get a mock microphone,
+ * a real MediaStream from an AudioContext in the page (engines/page.mjs), since neither fake
+ * device plays a file. `fakeDevice: true` asks Firefox and WebKit for their own fake device
+ * instead (tests of the engine's microphone path). `engine`: another engine than this run's
+ * (the benches compare them). Returns { page, server, url, errors, engine, cdp(), close }.
  */
-export async function launch({ micWav, isolated = false } = {}) {
+export async function launch({ mic, isolated = false, fakeDevice = false, fakeFrequency, engine: which = engine } = {}) {
   const server = await startServer({ port: 0, isolated, quiet: true });
   const url = `http://127.0.0.1:${server.address().port}`;
-  const args = [...BASE_FLAGS];
-  if (micWav) {
-    args.push('--autoplay-policy=no-user-gesture-required', '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${micWav}`);
-  } else {
-    args.push('--autoplay-policy=no-user-gesture-required');
-  }
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args });
-  const context = await browser.newContext();
-  const page = await context.newPage();
   const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(new Error(m.text())); });
+  let micWav = null; let mock = null;
+  if (mic) {
+    micWav = mic.wav ?? toneWav(mic.frequency, mic.amplitude ?? 0.5);
+    mock = fakeDevice ? null : mic.wav
+      ? { wav: `/tests/artifacts/${micWav.slice(artifacts.length + 1)}` }
+      : { frequency: mic.frequency, amplitude: mic.amplitude ?? 0.5 };
+  }
+  const driver = await ENGINES[which].open({ micWav, mic: mock, fakeFrequency, errors });
   return {
-    page, server, browser, url, errors,
-    async close() { await browser.close(); await new Promise((r) => server.close(r)); },
+    page: new Page(driver), server, url, errors, engine: which, driver,
+    /** A CDP session (Chromium only). */
+    cdp() {
+      if (!driver.cdp) throw new Error(`${which} has no CDP session`);
+      return driver.cdp();
+    },
+    async close() { await driver.close(); await new Promise((r) => server.close(r)); },
   };
 }
 
 /**
- * JSHeapUsedSize after a forced GC, Blink's live audio object counts and the page's
- * main-thread wasm memory (`window.wasmBytes()`, tests/e2e/pages/reliability.js).
- * `settleMs`: wait between two collections, for objects Blink deletes later on the audio
- * thread (the handlers of collected nodes).
+ * The page's main-thread wasm memory (`window.wasmBytes()`, tests/e2e/pages/reliability.js)
+ * in every engine; in Chromium also JSHeapUsedSize after a forced GC and Blink's live audio
+ * object counts (CDP: no other engine lets a page force a GC or count audio objects).
+ * `cdp`: a session (Chromium) or null. `settleMs`: wait between two collections, for
+ * objects Blink deletes later on the audio thread (the handlers of collected nodes).
  */
 export async function audioMetrics(cdp, page, { settleMs = 0 } = {}) {
+  if (!cdp) return { heap: null, handlers: null, processors: null, wasm: await page.evaluate(() => window.wasmBytes()) };
   await cdp.send('HeapProfiler.collectGarbage');
   if (settleMs > 0) {
     await page.waitForTimeout(settleMs);

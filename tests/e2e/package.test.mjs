@@ -16,7 +16,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdir
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
-import { launch, soxWav, root, withoutDropouts } from './harness.mjs';
+import { launch, root, withoutDropouts } from './harness.mjs';
 import { CSP } from '../../scripts/serve.mjs';
 
 const fixtures = join(root, 'tests', 'fixtures');
@@ -86,8 +86,7 @@ function serveDir(dir, csp) {
  * and the errors the page logged.
  */
 async function runSite(site, csp, seconds = 2) {
-  const wav = soxWav('tone-440-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', '440', 'vol', '0.5']);
-  const h = await launch({ micWav: wav });
+  const h = await launch({ mic: { frequency: 440 } });
   open.push(h);
   const server = await serveDir(site, csp);
   open.push({ close: () => new Promise((r) => server.close(r)) });
