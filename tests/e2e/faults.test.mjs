@@ -2,7 +2,7 @@
 // measure and tune; faults). Debian chromium, no COOP/COEP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './harness.mjs';
+import { launch, onlyIn } from './harness.mjs';
 
 let h;
 before(async () => {
@@ -23,7 +23,8 @@ test('stats(): a 400 ms main-thread block raises the batch age and the drops mat
     `messagesPerSecond ${b.messagesPerSecond} vs ${(r.sampleRate / batchSize).toFixed(1)}`);
   assert.equal(b.batchesReceived, b.messages);
   assert.ok(b.batchAgeMs.p50 >= 0 && b.batchAgeMs.p50 < batchMs + 50, `age p50 ${b.batchAgeMs.p50}`);
-  assert.ok(b.analysisMs.p50 > 0 && b.analysisMs.p99 >= b.analysisMs.p50 && Number.isFinite(b.analysisMs.last));
+  // At least 0: WebKit's performance.now() moves in 1 ms steps, so most batches time as 0.
+  assert.ok(b.analysisMs.p50 >= 0 && b.analysisMs.p99 >= b.analysisMs.p50 && Number.isFinite(b.analysisMs.last));
   assert.deepEqual([b.pool.size, b.droppedSamples, b.pool.exhausted], [poolSize, 0, 0]);
   assert.equal(b.pool.free + b.pool.inFlight, b.pool.size);
   // After: the batches held up by the block arrived old.
@@ -47,7 +48,9 @@ test('stats(): a 400 ms main-thread block raises the batch age and the drops mat
   assert.equal(h.errors.length, 0, h.errors.join('\n'));
 });
 
-test('a Rust panic in the worklet: error event, the node lives on with a new instance from the next quantum, lost frames counted', { timeout: 90_000 }, async () => {
+const PACED = onlyIn(['chromium', 'webkit'], 'Firefox has no OfflineAudioContext.suspend to stop a render at a panic; the live tests below cover it');
+
+test('a Rust panic in the worklet: error event, the node lives on with a new instance from the next quantum, lost frames counted', { timeout: 90_000, ...PACED }, async () => {
   const r = await h.page.evaluate(() => window.panicRun({ side: 'worklet' }));
   assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
   const e = r.errors[0];
@@ -72,7 +75,7 @@ test('a Rust panic in the worklet: error event, the node lives on with a new ins
   assert.equal(r.stats.seqBreaks, 0, 'sequence numbers carry on');
 });
 
-test('a Rust panic on the main thread: error event, the buffer goes back, the next batch is analysed', { timeout: 90_000 }, async () => {
+test('a Rust panic on the main thread: error event, the buffer goes back, the next batch is analysed', { timeout: 90_000, ...PACED }, async () => {
   const r = await h.page.evaluate(() => window.panicRun({ side: 'main' }));
   assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
   const e = r.errors[0];
@@ -90,3 +93,31 @@ test('a Rust panic on the main thread: error event, the buffer goes back, the ne
   assert.equal(r.stats.refused, 0, 'the buffer went back to the pool');
   assert.ok(r.batchesAfter > 50);
 });
+
+for (const side of ['worklet', 'main']) {
+  test(`live: a Rust panic on the ${side === 'main' ? 'main thread' : 'worklet'} is reported once; every frame is delivered or counted, and the tap carries on`, { timeout: 90_000 }, async () => {
+    const r = await h.page.evaluate((s) => window.livePanicRun({ side: s }), side);
+    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+    const e = r.errors[0];
+    assert.equal(e.side, side);
+    assert.equal(e.panic, true);
+    assert.equal(e.recovered, true);
+    assert.match(e.message, side === 'main' ? /debug panic on the main thread/ : /debug panic in the worklet/);
+    assert.equal(r.stats.panics, 1);
+    assert.equal(r.mismatches, 0, `bit-exact, in order; first mismatch ${JSON.stringify(r.firstMismatch)}`);
+    // From the first batch to the last, every frame arrived, was counted as dropped, or was
+    // never given to the node (a DISCONTINUITY).
+    assert.equal(r.received + r.dropped + r.skipped, r.span);
+    if (side === 'main') {
+      assert.equal(e.lostFrames, 1024);
+      assert.equal(r.breaks, 1, 'the batch being read is the one missing');
+      assert.equal(r.stats.refused, 0, 'the buffer went back to the pool');
+    } else {
+      assert.equal(r.breaks, 0);
+      assert.ok(e.lostFrames >= 128 && e.lostFrames <= 1024 + 128, `lost ${e.lostFrames}`);
+      assert.equal(r.gaps.length, 1);
+      assert.equal(r.dropped, e.lostFrames);
+    }
+    assert.ok(r.batchesAfter > 50, `${r.batchesAfter} batches after the panic`);
+  });
+}

@@ -64,8 +64,11 @@ export async function launch({ mic, isolated = false, fakeDevice = false, fakeFr
       : { frequency: mic.frequency, amplitude: mic.amplitude ?? 0.5 };
   }
   const driver = await ENGINES[which].open({ micWav, mic: mock, fakeFrequency, errors });
+  driver.attachServer?.(server);
   return {
     page: new Page(driver), server, url, errors, engine: which, driver,
+    /** Lets a server of the test's own serve this engine's init scripts (WebKit needs it). */
+    serve(other) { driver.attachServer?.(other); },
     /** A CDP session (Chromium only). */
     cdp() {
       if (!driver.cdp) throw new Error(`${which} has no CDP session`);

@@ -89,6 +89,7 @@ async function runSite(site, csp, seconds = 2) {
   const h = await launch({ mic: { frequency: 440 } });
   open.push(h);
   const server = await serveDir(site, csp);
+  h.serve(server);
   open.push({ close: () => new Promise((r) => server.close(r)) });
   await h.page.goto(`http://127.0.0.1:${server.address().port}/`);
   await h.page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('status')?.textContent),

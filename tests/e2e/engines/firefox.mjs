@@ -18,6 +18,8 @@ export async function launchBrowser({ fakeFrequency = 1000 } = {}) {
     browser: 'firefox',
     executablePath: executable,
     headless: true,
+    // The viewport Playwright gives Chromium, so that a page lays out the same in each engine.
+    defaultViewport: { width: 1280, height: 720 },
     env: { ...process.env, ...env },
     extraPrefsFirefox: {
       'media.navigator.streams.fake': true,

@@ -8,11 +8,11 @@
 // download(sel) → { bytes, filename }, close().
 
 /**
- * Page-side hooks installed in every document (an init script where the engine has them,
- * else run right after each navigation, see webkit.mjs): a getUserMedia that plays a tone or
- * a WAV through a real MediaStream when the test asked for a mock microphone
- * (`window.__ptMic`), and a copy of every Blob given a URL, so that a test can read what a
- * download link offers without the engine's download manager.
+ * Page-side hooks installed in every document before the page's own scripts (an init script,
+ * or in WebKit a script the test server puts first into every HTML page, see webkit.mjs): a
+ * mock microphone playing a tone or a WAV when the test asked for one (`mic`), and a copy of
+ * every Blob given a URL, so that a test can read what a download link offers without the
+ * engine's download manager.
  */
 export function pageHooks(mic) {
   window.__ptBlobs = new Map();
@@ -23,30 +23,51 @@ export function pageHooks(mic) {
     return url;
   };
   if (!mic || !navigator.mediaDevices) return;
-  // A mock microphone: a separate AudioContext plays the signal into a
-  // MediaStreamAudioDestinationNode; the page gets that stream, as it would a device's.
-  navigator.mediaDevices.getUserMedia = async (constraints) => {
+  // A mock microphone. getUserMedia resolves with a real MediaStream (from a
+  // MediaStreamAudioDestinationNode of a hidden context), and the page's own context turns
+  // it into the mock's signal, made right there: an OscillatorNode or a looped WAV behind a
+  // GainNode stands in for the MediaStreamAudioSourceNode: the tests get the signal exactly,
+  // at the page's context's own rate, with no resampling between contexts (the engine's own
+  // capture path is tested with its fake device, tests/e2e/microphone.test.mjs).
+  let hidden = null;
+  const ours = new WeakMap(); // MediaStream → { buffer } of the mock
+  // On the prototype: WebKit may drop an expando of the navigator.mediaDevices wrapper.
+  MediaDevices.prototype.getUserMedia = async (constraints) => {
     if (!constraints || !constraints.audio) throw new DOMException('pitchtap tests: audio only', 'NotSupportedError');
-    const ctx = new AudioContext({ sampleRate: 48000 });
-    await ctx.resume();
-    let src;
-    if (mic.wav) {
-      const bytes = await (await fetch(mic.wav)).arrayBuffer();
-      src = new AudioBufferSourceNode(ctx, { buffer: await ctx.decodeAudioData(bytes), loop: true });
-    } else {
-      src = new OscillatorNode(ctx, { frequency: mic.frequency });
-    }
-    const gain = new GainNode(ctx, { gain: mic.wav ? 1 : mic.amplitude });
-    const dest = new MediaStreamAudioDestinationNode(ctx, { channelCount: 1 });
-    src.connect(gain).connect(dest);
-    src.start();
-    const stream = dest.stream;
-    // Stopping every track ends the mock device's context, as a real device would stop.
-    for (const t of stream.getTracks()) {
-      const stop = t.stop.bind(t);
-      t.stop = () => { stop(); if (stream.getTracks().every((x) => x.readyState === 'ended')) ctx.close(); };
-    }
+    if (!hidden) hidden = new AudioContext();
+    let buffer = null;
+    if (mic.wav) buffer = await hidden.decodeAudioData(await (await fetch(mic.wav)).arrayBuffer());
+    const stream = new MediaStreamAudioDestinationNode(hidden, { channelCount: 1 }).stream;
+    ours.set(stream, { buffer, sources: [] });
     return stream;
+  };
+  const signal = (context, stream) => {
+    const m = ours.get(stream);
+    const src = m.buffer ? new AudioBufferSourceNode(context, { buffer: m.buffer, loop: true })
+      : new OscillatorNode(context, { frequency: mic.frequency });
+    const out = new GainNode(context, { gain: m.buffer ? 1 : mic.amplitude });
+    src.connect(out);
+    src.start();
+    m.sources.push(src);
+    // Stopping every track stops the signal, as a real device would stop.
+    for (const t of stream.getTracks()) {
+      if (t.__ptStop) continue;
+      const stop = t.stop.bind(t);
+      t.__ptStop = true;
+      t.stop = () => {
+        stop();
+        if (stream.getTracks().every((x) => x.readyState === 'ended')) for (const s of m.sources) s.stop();
+      };
+    }
+    return out;
+  };
+  const create = AudioContext.prototype.createMediaStreamSource;
+  AudioContext.prototype.createMediaStreamSource = function (stream) {
+    return ours.has(stream) ? signal(this, stream) : create.call(this, stream);
+  };
+  const Node = window.MediaStreamAudioSourceNode;
+  window.MediaStreamAudioSourceNode = function MediaStreamAudioSourceNode(context, options) {
+    return ours.has(options?.mediaStream) ? signal(context, options.mediaStream) : new Node(context, options);
   };
 }
 

@@ -1,8 +1,9 @@
 // WebKitGTK (Safari's engine), Debian's MiniBrowser driven by WebKitWebDriver over W3C
 // WebDriver (classic). WebKitGTK has no headless mode: the driver runs under `xvfb-run -a`.
-// WebDriver classic has no init scripts and no console or error events, so the page hooks
-// (page.mjs) and a recorder of errors and console messages are installed right after each
-// navigation, and every evaluate() brings back what they recorded. The microphone is a mock
+// WebDriver classic has no init scripts and no console or error events, so the test servers
+// put the init scripts into every HTML page they serve (attachServer: a classic script at the
+// top of the document, which runs before the page's own module scripts), and every
+// evaluate() brings back what the error and console recorder saw. The microphone is a mock
 // (page.mjs) unless `fakeDevice` asks for WebKit's own mock capture device (a bip-bop: a
 // short 1500 Hz beep, then a 150 Hz tone).
 import { spawn } from 'node:child_process';
@@ -70,6 +71,15 @@ function encodeInPage(v) {
   }) ?? '{"__pt":"undefined"}';
 }
 const SPECIAL = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0, undefined };
+/** The same tagging for arguments on their way in (decoded in the page by `revive`). */
+const encodeHere = encodeInPage;
+function revive(text) {
+  const SPECIAL_IN = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0, undefined };
+  return JSON.parse(text, (k, x) => (x && typeof x === 'object' && Object.keys(x).length === 1 && typeof x.__pt === 'string' ? SPECIAL_IN[x.__pt] : x));
+}
+
+/** Where the test servers serve the init scripts (attachServer). */
+const INIT_PATH = '/__pitchtap-test-init.js';
 function decode(text) {
   const undef = Symbol('undefined');
   const walk = (x) => {
@@ -101,6 +111,28 @@ function recorder() {
   window.addEventListener('unhandledrejection', (e) => rec.errors.push(String(e.reason)));
 }
 
+/** Puts `<script src=INIT_PATH>` first into an HTML response (buffered until its end). */
+function injectInto(res) {
+  const { writeHead, end } = res;
+  let html = false;
+  res.writeHead = function (status, headers = {}) {
+    const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+    html = /text\/html/.test(type);
+    return writeHead.call(this, status, headers);
+  };
+  res.end = function (body, ...rest) {
+    if (html && body) {
+      const text = body.toString('utf8');
+      const tag = `<script src="${INIT_PATH}"></script>`;
+      const at = text.search(/<head[^>]*>/i);
+      const out = at >= 0 ? text.replace(/<head[^>]*>/i, (m) => m + tag)
+        : text.replace(/^(<!doctype[^>]*>)?/i, (m) => m + tag);
+      return end.call(this, out, ...rest);
+    }
+    return end.call(this, body, ...rest);
+  };
+}
+
 const KEYS = { Enter: '\uE007', Tab: '\uE004', Escape: '\uE00C' };
 
 /** A driver for page.mjs. `mic`: the mock microphone (page.mjs) or null. */
@@ -119,11 +151,12 @@ export async function open({ mic, errors }) {
   async function run(fn, arg) {
     const script = `const done = arguments[arguments.length - 1];
       const encode = ${encodeInPage.toString()};
+      const revive = ${revive.toString()};
       const take = () => { const r = window.__ptRec; return r ? { errors: r.errors.splice(0), console: r.console.splice(0) } : { errors: [], console: [] }; };
-      Promise.resolve().then(() => (${fn.toString()})(JSON.parse(arguments[0]))).then(
+      Promise.resolve().then(() => (${fn.toString()})(revive(arguments[0]))).then(
         (v) => done(JSON.stringify({ ok: encode(v), rec: take() })),
         (e) => done(JSON.stringify({ err: String(e && e.stack ? e.message + '\\n' + e.stack : e), rec: take() })));`;
-    const reply = JSON.parse(await cmd('POST', '/execute/async', { script, args: [JSON.stringify(arg ?? null)] }));
+    const reply = JSON.parse(await cmd('POST', '/execute/async', { script, args: [encodeHere(arg ?? null)] }));
     for (const e of reply.rec.errors) errors.push(new Error(e));
     consoleMessages.push(...reply.rec.console);
     if ('err' in reply) throw new Error(`evaluate: ${reply.err}`);
@@ -140,7 +173,6 @@ export async function open({ mic, errors }) {
     evaluate: run,
     async goto(url) {
       await cmd('POST', '/url', { url });
-      for (const [fn, arg] of initScripts) await run(fn, arg);
       // WebDriver does not show the response: ask the server the same question (its headers
       // do not depend on the browser asking).
       const res = await fetch(url);
@@ -169,6 +201,23 @@ export async function open({ mic, errors }) {
       await cmd('POST', '/window/rect', { width: width + (width - inner[0]), height: height + (height - inner[1]) });
     },
     async addInitScript(fn) { initScripts.push([fn, null]); },
+    /**
+     * Makes `server` (a node:http server) serve the init scripts at INIT_PATH and load them
+     * first in every HTML page it serves.
+     */
+    attachServer(server) {
+      const handlers = server.listeners('request');
+      server.removeAllListeners('request');
+      server.on('request', (req, res) => {
+        if (new URL(req.url, 'http://x').pathname === INIT_PATH) {
+          const body = initScripts.map(([fn, arg]) => `(${fn.toString()})(${JSON.stringify(arg)});`).join('\n');
+          res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
+          return;
+        }
+        injectInto(res);
+        for (const h of handlers) h.call(server, req, res);
+      });
+    },
     async takeConsole() {
       await run(() => 0); // collect what the recorder holds
       return consoleMessages.splice(0);
@@ -176,5 +225,8 @@ export async function open({ mic, errors }) {
     download(sel) { return blobDownload(driver, sel); },
     close: () => session.close(),
   };
+  // The viewport Playwright gives Chromium, so that a page lays out the same in each engine.
+  await cmd('POST', '/url', { url: 'about:blank' });
+  await driver.setViewportSize({ width: 1280, height: 720 });
   return driver;
 }

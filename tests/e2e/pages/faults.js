@@ -29,7 +29,15 @@ function follow(tap, { ramp = false } = {}) {
         c.breaks++;
       }
     }
-    if (ramp) for (let i = 0; i < d.frames; i++) if (d.samples[i] !== d.startFrame + i) c.mismatches++;
+    // A ramp's value is its frame (offline: the context's frame; live: the frame since the
+    // source started, a fixed offset from the context's, taken from the first batch).
+    if (ramp) {
+      if (c.offset === undefined) c.offset = ramp === 'relative' ? d.samples[0] - d.startFrame : 0;
+      for (let i = 0; i < d.frames; i++) {
+        if (d.samples[i] === d.startFrame + i + c.offset) continue;
+        if (c.mismatches++ === 0) c.firstMismatch = { startFrame: d.startFrame, i, got: d.samples[i], want: d.startFrame + i + c.offset, flags: d.flags, frames: d.frames, batch: c.batches.length };
+      }
+    }
     c.end = d.startFrame + d.frames;
     c.received += d.frames;
     c.batches.push({ startFrame: d.startFrame, frames: d.frames, flags: d.flags, at: performance.now() });
@@ -115,6 +123,42 @@ window.panicRun = async ({ side, seconds = 3, panicAt = 1, sampleRate = 44100, b
     rendered: frames, received: c.received, dropped: stats.droppedSamples, span: c.end - c.firstStart,
     firstStart: c.firstStart, breaks: c.breaks, mismatches: c.mismatches, gaps: c.gaps, errors: c.errors,
     stats, panicFrame, firstAfter, batchesAfter: c.batches.filter((b) => b.startFrame >= panicFrame).length,
+  };
+};
+
+/**
+ * The same as panicRun in a live AudioContext, which every engine can run (panicRun paces
+ * an OfflineAudioContext with suspend(), which Firefox lacks): a ramp plays for `seconds`,
+ * and after `panicAt` seconds the core is made to panic on `side`.
+ */
+window.livePanicRun = async ({ side, seconds = 3, panicAt = 1, batchSize = 1024 }) => {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const sampleRate = ctx.sampleRate;
+  const tap = await PitchTap.create(ctx, { batchSize, poolSize: 16 });
+  const c = follow(tap, { ramp: 'relative' });
+  const frames = Math.round((seconds + 20) * sampleRate); // outlasts the run on a slow machine
+  const buf = ctx.createBuffer(1, frames, sampleRate);
+  const x = buf.getChannelData(0);
+  for (let i = 0; i < frames; i++) x[i] = i;
+  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  src.connect(tap.node);
+  src.start();
+  await new Promise((r) => setTimeout(r, panicAt * 1000));
+  await tap.debugPanic(side);
+  const panicTime = ctx.currentTime;
+  await new Promise((r) => setTimeout(r, (seconds - panicAt) * 1000));
+  src.disconnect();
+  await tap.flush();
+  await tap.sync();
+  const stats = tap.stats();
+  await tap.close();
+  await ctx.close();
+  const panicFrame = Math.round(panicTime * sampleRate);
+  return {
+    sampleRate, received: c.received, dropped: stats.droppedSamples, span: c.end - c.firstStart,
+    skipped: c.skipped, breaks: c.breaks, mismatches: c.mismatches, firstMismatch: c.firstMismatch, gaps: c.gaps, errors: c.errors, stats,
+    batchesAfter: c.batches.filter((b) => b.startFrame >= panicFrame).length,
   };
 };
 

@@ -35,7 +35,12 @@ function collector(tap, { ramp = false, frames = null } = {}) {
     c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate });
     const s = d.samples;
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) c.nonFiniteSamples++;
-    if (ramp) for (let i = 0; i < d.frames; i++) if (s[i] !== d.startFrame + i) c.mismatches++;
+    // A ramp's value is its frame (offline: the context's; live, 'relative': the frame since
+    // the source started, a fixed offset from the context's, taken from the first batch).
+    if (ramp) {
+      if (c.offset === undefined) c.offset = ramp === 'relative' ? s[0] - d.startFrame : 0;
+      for (let i = 0; i < d.frames; i++) if (s[i] !== d.startFrame + i + c.offset) c.mismatches++;
+    }
     if (frames) for (let i = 0; i < d.frames; i++) frames.set(d.startFrame + i, s[i]);
     c.received += d.frames;
   });
@@ -77,6 +82,8 @@ function accounting(batches) {
 /** Suspends an OfflineAudioContext every `every` s and waits for the tap (tap.sync()). */
 function pace(ctx, tap, seconds, every, onPause, skip = []) {
   const waits = [];
+  // Firefox has no OfflineAudioContext.suspend: nothing to pace with.
+  if (typeof ctx.suspend !== 'function') return waits;
   for (let t = every; t < seconds - 0.01; t += every) {
     const at = Math.round(t * ctx.sampleRate / 128) * 128 / ctx.sampleRate;
     if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
@@ -122,15 +129,13 @@ window.badAudio = async ({ sampleRate = 48000 } = {}) => {
     if (kind !== 'tone' && kind !== 'spike') injected += end - at;
     at = end;
   }
-  // Paced every 0.25 s with a pool of 32 × 1024 frames (0.68 s): nothing may be dropped.
-  const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 32 });
+  // The default pool, sized to the render: nothing may be dropped.
+  const tap = await PitchTap.create(ctx, { batchSize: 1024 });
   const c = collector(tap);
   const src = new AudioBufferSourceNode(ctx, { buffer: buf });
   src.connect(tap.node);
   src.start(0);
-  const waits = pace(ctx, tap, total / sampleRate, 0.25);
   await ctx.startRendering();
-  await Promise.all(waits);
   const stats = await tap.flush();
   const latest = { ...tap.latest.pitch, ...tap.latest.volume };
   await tap.close();
@@ -291,6 +296,67 @@ window.validAfterBad = async () => {
 // 3. Foreign messages on the port.
 
 /**
+ * Posts every kind of foreign message to the tap's port, one at a time, each followed by a
+ * sync() so each refusal is seen. `copy`: a byte-exact copy of a real batch buffer, header
+ * included. Returns { each: name → refusals counted }.
+ */
+async function postForeign(tap, copy, refusedBefore) {
+  const report = {};
+  const port = tap.node.port;
+  const forged = (edit) => {
+    const b = copy.slice(0);
+    edit(new DataView(b));
+    return new Uint8Array(b);
+  };
+  const size = copy.byteLength;
+  const foreign = {
+    // Not objects.
+    'number 0': 0, 'number 42': 42, NaN: NaN, 'string': 'PTAP', 'empty string': '', 'true': true,
+    'null': null, 'undefined': undefined, 'bigint': 10n,
+    // Objects that are not buffers, or have a `type` of the wrong shape.
+    '{}': {}, 'array': [1, 2, 3], 'empty array': [],
+    // An array of views is a grouped return: each view checked (and here refused) once.
+    'array of one Uint8Array of 10 bytes': [new Uint8Array(10)],
+    'array of a Uint8Array and a number': [new Uint8Array(10), 1],
+    '{ type: 42 }': { type: 42 }, '{ type: null }': { type: null },
+    "{ type: ['flush'] }": { type: ['flush'] }, "{ type: 'bogus' }": { type: 'bogus', id: 1 },
+    "{ type: 'configure' } without batchSize": { type: 'configure' },
+    "{ type: 'configure', batchSize: 'big' }": { type: 'configure', batchSize: 'big', id: 'x' },
+    'Date': new Date(0), 'Map': new Map([[1, 2]]), 'Blob': new Blob(['PTAP']),
+    // Buffers of the wrong kind or size.
+    'ArrayBuffer of the right size': new ArrayBuffer(size),
+    'Uint8Array of 10 bytes': new Uint8Array(10),
+    'Uint8Array of the header only': new Uint8Array(copy.slice(0, HEADER_BYTES)),
+    'Uint8Array one byte short': new Uint8Array(copy.slice(0, size - 1)),
+    'Uint8Array one byte long': (() => { const b = new Uint8Array(size + 1); b.set(new Uint8Array(copy)); return b; })(),
+    'Uint8Array at an offset': new Uint8Array(copy.slice(0), 16),
+    'Float32Array of the right size': new Float32Array(copy.slice(0)),
+    'DataView of the right size': new DataView(copy.slice(0)),
+    'zeros of the right size': new Uint8Array(size),
+    // Valid-looking buffers that were never issued, or not like this.
+    'wrong magic': forged((v) => v.setUint32(0, 0x50415450, true)),
+    'wrong version': forged((v) => { v.setUint16(4, 2, true); v.setUint32(60, 999, true); }),
+    'slot never issued (200)': forged((v) => v.setUint32(56, 200, true)),
+    'lease never issued (999)': forged((v) => v.setUint32(60, 999, true)),
+    'an old lease (the copy, returned long ago)': forged(() => {}),
+    'slot 3, lease 1000000': forged((v) => { v.setUint32(56, 3, true); v.setUint32(60, 1000000, true); }),
+  };
+  // One at a time, each followed by a sync, so each refusal is seen.
+  report.each = {};
+  let last = refusedBefore;
+  for (const [name, m] of Object.entries(foreign)) {
+    const transfer = m?.buffer instanceof ArrayBuffer && m.buffer.byteLength > 0 ? [m.buffer] : m instanceof ArrayBuffer ? [m] : [];
+    port.postMessage(m, transfer);
+    const s = await tap.sync();
+    report.each[name] = s.refused - last;
+    last = s.refused;
+  }
+  report.posted = Object.keys(foreign).length;
+  report.names = Object.keys(foreign);
+  return report;
+}
+
+/**
  * Renders a 3 s ramp; at 1 s posts foreign things to tap.node.port, then `await tap.sync()`.
  * Returns the refusal count the worklet reports and the bit-exactness of the whole ramp.
  */
@@ -312,58 +378,8 @@ window.portGarbage = async () => {
   const waits = pace(ctx, tap, frames / sr, 0.05, null, [at]);
   const done = ctx.suspend(at).then(async () => {
     const before = await tap.sync();
-    const port = tap.node.port;
-    const forged = (edit) => {
-      const b = copy.slice(0);
-      edit(new DataView(b));
-      return new Uint8Array(b);
-    };
-    const size = copy.byteLength;
-    const foreign = {
-      // Not objects.
-      'number 0': 0, 'number 42': 42, NaN: NaN, 'string': 'PTAP', 'empty string': '', 'true': true,
-      'null': null, 'undefined': undefined, 'bigint': 10n,
-      // Objects that are not buffers, or have a `type` of the wrong shape.
-      '{}': {}, 'array': [1, 2, 3], 'empty array': [],
-      // An array of views is a grouped return: each view checked (and here refused) once.
-      'array of one Uint8Array of 10 bytes': [new Uint8Array(10)],
-      'array of a Uint8Array and a number': [new Uint8Array(10), 1],
-      '{ type: 42 }': { type: 42 }, '{ type: null }': { type: null },
-      "{ type: ['flush'] }": { type: ['flush'] }, "{ type: 'bogus' }": { type: 'bogus', id: 1 },
-      "{ type: 'configure' } without batchSize": { type: 'configure' },
-      "{ type: 'configure', batchSize: 'big' }": { type: 'configure', batchSize: 'big', id: 'x' },
-      'Date': new Date(0), 'Map': new Map([[1, 2]]), 'Blob': new Blob(['PTAP']),
-      // Buffers of the wrong kind or size.
-      'ArrayBuffer of the right size': new ArrayBuffer(size),
-      'Uint8Array of 10 bytes': new Uint8Array(10),
-      'Uint8Array of the header only': new Uint8Array(copy.slice(0, HEADER_BYTES)),
-      'Uint8Array one byte short': new Uint8Array(copy.slice(0, size - 1)),
-      'Uint8Array one byte long': (() => { const b = new Uint8Array(size + 1); b.set(new Uint8Array(copy)); return b; })(),
-      'Uint8Array at an offset': new Uint8Array(copy.slice(0), 16),
-      'Float32Array of the right size': new Float32Array(copy.slice(0)),
-      'DataView of the right size': new DataView(copy.slice(0)),
-      'zeros of the right size': new Uint8Array(size),
-      // Valid-looking buffers that were never issued, or not like this.
-      'wrong magic': forged((v) => v.setUint32(0, 0x50415450, true)),
-      'wrong version': forged((v) => { v.setUint16(4, 2, true); v.setUint32(60, 999, true); }),
-      'slot never issued (200)': forged((v) => v.setUint32(56, 200, true)),
-      'lease never issued (999)': forged((v) => v.setUint32(60, 999, true)),
-      'an old lease (the copy, returned long ago)': forged(() => {}),
-      'slot 3, lease 1000000': forged((v) => { v.setUint32(56, 3, true); v.setUint32(60, 1000000, true); }),
-    };
-    // One at a time, each followed by a sync, so each refusal is seen.
-    report.each = {};
-    let last = before.refused;
-    for (const [name, m] of Object.entries(foreign)) {
-      const transfer = m?.buffer instanceof ArrayBuffer && m.buffer.byteLength > 0 ? [m.buffer] : m instanceof ArrayBuffer ? [m] : [];
-      port.postMessage(m, transfer);
-      const s = await tap.sync();
-      report.each[name] = s.refused - last;
-      last = s.refused;
-    }
+    Object.assign(report, await postForeign(tap, copy, before.refused));
     const after = await tap.sync();
-    report.posted = Object.keys(foreign).length;
-    report.names = Object.keys(foreign);
     report.before = before;
     report.after = after;
     ctx.resume();
@@ -377,6 +393,39 @@ window.portGarbage = async () => {
   return {
     ...report, stats, final, received: c.received, rendered: frames, mismatches: c.mismatches,
     seqBreaks: c.seqBreaks, errors: c.errors, nonFiniteSamples: c.nonFiniteSamples,
+  };
+};
+
+/**
+ * The same foreign messages, posted to a tap on a live AudioContext playing a ramp (every
+ * engine: the offline version stops its render with suspend(), which Firefox lacks).
+ */
+window.portGarbageLive = async () => {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const sr = ctx.sampleRate;
+  const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 16 });
+  const c = collector(tap, { ramp: 'relative' });
+  let copy = null;
+  tap.addEventListener('batch', (e) => { if (!copy) copy = e.detail.samples.buffer.slice(0); });
+  const frames = 30 * sr; // outlasts the run on a slow machine
+  const buf = ctx.createBuffer(1, frames, sr);
+  buf.getChannelData(0).forEach((_, i, a) => { a[i] = i; });
+  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  src.connect(tap.node);
+  src.start();
+  await sleep(1000);
+  const before = await tap.sync();
+  const report = await postForeign(tap, copy, before.refused);
+  await sleep(300);
+  src.disconnect();
+  const stats = await tap.flush();
+  const after = await tap.sync(); // nothing playing: every buffer is back
+  await tap.close();
+  await ctx.close();
+  return {
+    ...report, before, after, stats, received: c.received, rendered: accounting(c.batches).rendered,
+    mismatches: c.mismatches, seqBreaks: c.seqBreaks, errors: c.errors, poolSize: 16,
   };
 };
 
@@ -408,7 +457,10 @@ window.stalls = async ({ stalls = [100, 500, 2000], batchSize = 1024, poolSize =
     const t0 = performance.now();
     busy(ms);
     const blocked = performance.now() - t0;
-    const to = Math.round(ctx.currentTime * ctx.sampleRate);
+    // Firefox's currentTime does not move while the main thread is blocked (the main thread
+    // updates it from the audio graph's messages): then the page's clock says how long.
+    const audioTo = Math.round(ctx.currentTime * ctx.sampleRate);
+    const to = audioTo > from ? audioTo : from + Math.round(blocked * ctx.sampleRate / 1000);
     marks.push({ ms, blocked, from, to, batchesBefore });
     await sleep(1200);
   }
@@ -586,10 +638,14 @@ window.churn = async ({ n, disconnect = true }) => {
     let closed = false;
     const count = () => { if (closed) late++; };
     for (const type of EVENTS) tap.addEventListener(type, count);
-    tap.addEventListener('batch', () => { batches++; });
+    let firstBatch;
+    const flowing = new Promise((r) => { firstBatch = r; });
+    tap.addEventListener('batch', () => { batches++; firstBatch(); });
     tap.addEventListener('error', () => { errors++; });
     churnOsc.connect(tap.node);
-    if (i % 10 === 0) await sleep(5); // let some batches flow now and then
+    // Let batches flow now and then: until the first one arrives (Firefox's graph takes a
+    // few of its 10 ms iterations to start a new node), or 200 ms.
+    if (i % 10 === 0) await Promise.race([flowing, sleep(200)]);
     await tap.close();
     closed = true;
     // A node stays in the graph while a source is connected to it (Web Audio has no way
