@@ -466,3 +466,125 @@ fn a_replacement_carries_on_from_the_ledger_and_counts_the_lost_frames() {
     assert_eq!(samples(&out[1].1), ramp(6 * Q, 512));
     assert_eq!(new.frames_posted() + new.dropped_frames(), 10.0 * Q as f64);
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn an_offline_render_ends_with_its_batch_posted_at_once_and_flagged_end() {
+    // 10 quanta and 40 frames: the last quantum runs 88 frames past the render's end.
+    let render = 10 * Q + 40;
+    let config = TapConfig {
+        batch_size: 512,
+        render_frames: Some(render as f64),
+        ..TapConfig::default()
+    };
+    let slots = pitchtap::dsp::config::offline_pool_size(&config).unwrap();
+    assert_eq!(slots, render.div_ceil(512) + 1);
+    let mut b = QuantumBatcher::new(TapConfig {
+        pool_size: 2,
+        max_pool_size: slots,
+        ..config
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    for q in 0..11 {
+        // Nothing is returned: the pool grows to hold the render.
+        b.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    // A quantum after the end (there is none in a real render) is not taken.
+    b.push((11 * Q) as f64, &[&ramp(11 * Q, Q)], &mut out);
+    let headers: Vec<_> = out
+        .iter()
+        .map(|(_, x)| BatchHeader::parse(x).unwrap())
+        .collect();
+    let frames: u32 = headers.iter().map(|h| h.frames).sum();
+    assert_eq!(
+        frames as usize, render,
+        "every frame of the render, none past it"
+    );
+    assert_eq!(b.dropped_frames(), 0.0);
+    let last = headers.last().unwrap();
+    assert_eq!(last.flags, flags::END | flags::PARTIAL);
+    assert_eq!(last.start_frame as usize + last.frames as usize, render);
+    assert!(headers[..headers.len() - 1]
+        .iter()
+        .all(|h| h.flags & flags::END == 0));
+    let all: Vec<f32> = out.iter().flat_map(|(_, x)| samples(x)).collect();
+    assert_eq!(all, ramp(0, render));
+
+    // A render that ends on a batch boundary: the full last batch carries END, and a flush
+    // after it posts nothing.
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 256,
+        pool_size: 8,
+        max_pool_size: 8,
+        render_frames: Some((4 * Q) as f64),
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    for q in 0..4 {
+        b.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    b.flush(&mut out);
+    let flags: Vec<u32> = out
+        .iter()
+        .map(|(_, x)| BatchHeader::parse(x).unwrap().flags)
+        .collect();
+    assert_eq!(flags, [0, flags::END]);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn the_pool_sized_to_an_offline_render_is_bounded_and_named_in_its_error() {
+    let at = |render: f64, batch: usize, channels: ChannelMode, latency: Option<f64>| {
+        pitchtap::dsp::config::offline_pool_size(&TapConfig {
+            batch_size: batch,
+            channels,
+            max_latency_ms: latency,
+            sample_rate: 48_000.0,
+            render_frames: Some(render),
+            ..TapConfig::default()
+        })
+    };
+    // 5 minutes at 48 kHz: 14063 batches of 1024 (59 MB), one more for a flush.
+    assert_eq!(at(14_400_000.0, 1024, ChannelMode::Mix, None), Ok(14_064));
+    // maxLatencyMs 10 ms = 480 frames: batches of at least 384 frames (whole quanta).
+    assert_eq!(at(48_000.0, 1024, ChannelMode::Mix, Some(10.0)), Ok(126));
+    // 32 channels of 5 minutes: 1.8 GB; 128-frame batches of 2 hours: over 65535 batches.
+    for e in [
+        at(14_400_000.0, 1024, ChannelMode::All(32), None),
+        at(345_600_000.0, 128, ChannelMode::Mix, None),
+    ] {
+        let e = e.unwrap_err();
+        assert_eq!(e.option(), "context.length");
+        assert!(e.to_string().contains("512 MiB"), "{e}");
+    }
+    // A live context keeps the pool it was given.
+    let live = TapConfig {
+        max_pool_size: 16,
+        ..TapConfig::default()
+    };
+    assert_eq!(pitchtap::dsp::config::offline_pool_size(&live), Ok(16));
+    // Only the pool sized to the render may pass 256.
+    let offline = TapConfig {
+        render_frames: Some(14_400_000.0),
+        sample_rate: 48_000.0,
+        ..TapConfig::default()
+    };
+    assert!(TapConfig {
+        max_pool_size: 14_064,
+        ..offline
+    }
+    .validate()
+    .is_ok());
+    assert_eq!(
+        TapConfig {
+            max_pool_size: 1000,
+            ..offline
+        }
+        .validate()
+        .unwrap_err()
+        .option(),
+        "maxPoolSize"
+    );
+}

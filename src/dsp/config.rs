@@ -206,7 +206,8 @@ impl TapConfig {
 /// Errors (naming `context.length`) when the render needs more than
 /// [`MAX_OFFLINE_POOL_SIZE`] buffers or [`MAX_OFFLINE_POOL_BYTES`].
 pub fn offline_pool_size(config: &TapConfig) -> Result<usize, ConfigError> {
-    const ALLOWED: &str = "at most 512 MiB of batch buffers and 65535 batches when every frame is kept: \
+    const ALLOWED: &str =
+        "at most 512 MiB of batch buffers and 65535 batches when every frame is kept: \
         render in parts, use a larger batchSize, or set poolSize and pace the render \
         with suspend() and tap.sync()";
     let Some(frames) = config.render_frames else {
@@ -218,7 +219,8 @@ pub fn offline_pool_size(config: &TapConfig) -> Result<usize, ConfigError> {
         None => config.batch_size as f64,
     };
     let slots = (frames / shortest).ceil() + 1.0;
-    let bytes_each = (HEADER_BYTES + 4 * config.batch_size * config.channels.output_channels()) as f64;
+    let bytes_each =
+        (HEADER_BYTES + 4 * config.batch_size * config.channels.output_channels()) as f64;
     if slots > MAX_OFFLINE_POOL_SIZE as f64 || slots * bytes_each > MAX_OFFLINE_POOL_BYTES {
         return Err(ConfigError::OutOfRange {
             option: "context.length",

@@ -13,13 +13,26 @@ use web_sys::{MessageChannel, MessageEvent, MessagePort};
 use super::main_thread::{
     MainTap, R_CHANNELS, R_DROPPED_BEFORE, R_FLAGS, R_FRAMES, R_SAMPLE_RATE, R_SEQ, R_START_FRAME,
 };
-use super::worklet::{check_tap_options, WorkletTap, CHANNELS_MIX};
+use super::worklet::{
+    check_tap_options, offline_pool_size, WorkletTap, CHANNELS_ALL, CHANNELS_MIX,
+};
 use crate::dsp::header::{flags, HEADER_BYTES};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn tap(port: MessagePort, batch: f64, pool: f64) -> WorkletTap {
-    WorkletTap::new(port, 48000.0, batch, pool, pool, CHANNELS_MIX, 0.0, -1.0, 0.0).unwrap()
+    WorkletTap::new(
+        port,
+        48000.0,
+        batch,
+        pool,
+        pool,
+        CHANNELS_MIX,
+        0.0,
+        -1.0,
+        0.0,
+    )
+    .unwrap()
 }
 
 fn main_tap(capacity: usize) -> MainTap {
@@ -150,11 +163,30 @@ fn malformed_messages_are_counted_on_the_main_side() {
 
 #[wasm_bindgen_test]
 fn bad_options_become_range_and_type_errors() {
-    let e = check_tap_options(44100.0, 100.0, 8.0, 8.0, CHANNELS_MIX, 0.0, -1.0).unwrap_err();
+    let e = check_tap_options(44100.0, 100.0, 8.0, 8.0, CHANNELS_MIX, 0.0, -1.0, 0.0).unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>());
     let msg = js_sys::Error::from(e).message().as_string().unwrap();
     assert!(msg.contains("batchSize"), "{msg}");
-    let e = check_tap_options(44100.0, 1024.0, 8.0, 8.0, 9, 0.0, -1.0).unwrap_err();
+    let e = check_tap_options(44100.0, 1024.0, 8.0, 8.0, 9, 0.0, -1.0, 0.0).unwrap_err();
     assert!(e.is_instance_of::<js_sys::TypeError>());
-    assert!(check_tap_options(44100.0, 1024.0, 8.0, 8.0, CHANNELS_MIX, 0.0, 5.0).is_ok());
+    assert!(check_tap_options(44100.0, 1024.0, 8.0, 8.0, CHANNELS_MIX, 0.0, 5.0, 0.0).is_ok());
+    // A pool sized to an offline render may pass 256; a render too long to keep is refused
+    // naming context.length.
+    let n = offline_pool_size(48000.0, 1024.0, CHANNELS_MIX, 0.0, -1.0, 14_400_000.0).unwrap();
+    assert_eq!(n, 14_063 + 1);
+    assert!(check_tap_options(
+        48000.0,
+        1024.0,
+        16.0,
+        n as f64,
+        CHANNELS_MIX,
+        0.0,
+        -1.0,
+        14_400_000.0
+    )
+    .is_ok());
+    let e = offline_pool_size(48000.0, 1024.0, CHANNELS_ALL, 32.0, -1.0, 14_400_000.0).unwrap_err();
+    assert!(e.is_instance_of::<js_sys::RangeError>());
+    let msg = js_sys::Error::from(e).message().as_string().unwrap();
+    assert!(msg.contains("context.length"), "{msg}");
 }
