@@ -90,6 +90,12 @@ bench-batch: $(BENCH_DEPS)
 bench-pool: $(BENCH_DEPS)
 	node benches/browser/pool-jank.mjs --repeats 10
 
+# The same 60 s live run in Chromium, Firefox and WebKit (benches/browser/engines.mjs). Not
+# part of `make bench`, which stays under its 20 minutes without it.
+.PHONY: bench-engines
+bench-engines: $(BENCH_DEPS)
+	node benches/browser/engines.mjs --seconds 60
+
 # 60 min of audio through an OfflineAudioContext, then 10 min live from the fake microphone:
 # drops, gaps and heap every 30 s (scripts/soak.mjs; results in docs/reliability.md).
 .PHONY: soak

@@ -19,7 +19,10 @@ export function ensurePulse() {
     if (!running()) {
       if (!existsSync('/usr/bin/pulseaudio')) throw new Error('pulseaudio is not installed (make setup installs it)');
       const p = spawn('pulseaudio', ['--daemonize=no', '--exit-idle-time=-1', '-n',
-        '--load=module-native-protocol-unix', '--load=module-null-sink sink_name=null', '--load=module-always-sink'],
+        // 44100 Hz, the rate headless Chromium and WebKit give a context here too: Firefox's
+        // default AudioContext rate follows its output device.
+        '--load=module-native-protocol-unix', '--load=module-null-sink sink_name=null rate=44100',
+        '--load=module-always-sink'],
       { env, stdio: 'ignore', detached: true });
       p.unref();
       for (let i = 0; i < 100 && !running(); i++) await new Promise((r) => setTimeout(r, 100));
