@@ -18,6 +18,15 @@ export const artifacts = join(root, 'tests', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
 const ENGINES = { chromium, firefox, webkit };
+
+// Every browser launch() started and close() has not closed. Under `node --test`, each file's
+// last hook closes them: a test that failed before its own close() must not leave a browser
+// that keeps the file's process, and so the whole suite, running.
+const running = new Set();
+if (process.env.NODE_TEST_CONTEXT) {
+  const { after } = await import('node:test');
+  after(async () => { for (const h of [...running]) await h.close().catch(() => {}); });
+}
 /** The engine this run of the suite uses. */
 export const engine = process.env.PITCHTAP_ENGINE || 'chromium';
 if (!ENGINES[engine]) throw new Error(`PITCHTAP_ENGINE=${engine}: not one of ${Object.keys(ENGINES).join(', ')}`);
@@ -65,7 +74,7 @@ export async function launch({ mic, isolated = false, fakeDevice = false, fakeFr
   }
   const driver = await ENGINES[which].open({ micWav, mic: mock, fakeFrequency, errors });
   driver.attachServer?.(server);
-  return {
+  const handle = {
     page: new Page(driver), server, url, errors, engine: which, driver,
     /** Lets a server of the test's own serve this engine's init scripts (WebKit needs it). */
     serve(other) { driver.attachServer?.(other); },
@@ -74,8 +83,14 @@ export async function launch({ mic, isolated = false, fakeDevice = false, fakeFr
       if (!driver.cdp) throw new Error(`${which} has no CDP session`);
       return driver.cdp();
     },
-    async close() { await driver.close(); await new Promise((r) => server.close(r)); },
+    async close() {
+      if (!running.delete(handle)) return;
+      await driver.close();
+      await new Promise((r) => server.close(r));
+    },
   };
+  running.add(handle);
+  return handle;
 }
 
 /**

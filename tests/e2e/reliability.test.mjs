@@ -342,7 +342,7 @@ test('(9) the demo runs under the strict CSP with no violation and no request of
   // A second browser on the same server, watched from its first document on. Requests are
   // seen where the driver reports them (Chromium, Firefox); a request off the origin would
   // also be a CSP violation (default-src 'self'), which every engine reports.
-  const d = await launch();
+  const d = await launch(); // closed by the harness if this test fails before its close()
   const { page } = d;
   const requests = [];
   d.driver.onRequest?.((u) => requests.push(u));

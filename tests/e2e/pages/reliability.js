@@ -35,11 +35,13 @@ function collector(tap, { ramp = false, frames = null } = {}) {
     c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate });
     const s = d.samples;
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) c.nonFiniteSamples++;
-    // A ramp's value is its frame (offline: the context's; live, 'relative': the frame since
-    // the source started, a fixed offset from the context's, taken from the first batch).
+    // A ramp's value is its frame (offline: the context's, exactly; live, 'relative': the
+    // frame since the source started, a fixed offset from the context's, taken from the first
+    // batch, and within 0.01: WebKit starts a source between two frames).
     if (ramp) {
-      if (c.offset === undefined) c.offset = ramp === 'relative' ? s[0] - d.startFrame : 0;
-      for (let i = 0; i < d.frames; i++) if (s[i] !== d.startFrame + i + c.offset) c.mismatches++;
+      if (c.offset === undefined) c.offset = ramp === 'relative' ? Math.round(s[d.frames - 1]) - (d.startFrame + d.frames - 1) : 0;
+      const tol = ramp === 'relative' ? 0.01 : 0;
+      for (let i = 0; i < d.frames; i++) if (Math.abs(s[i] - (d.startFrame + i + c.offset)) > tol) c.mismatches++;
     }
     if (frames) for (let i = 0; i < d.frames; i++) frames.set(d.startFrame + i, s[i]);
     c.received += d.frames;
