@@ -31,6 +31,9 @@ export async function launchBrowser({ fakeFrequency = 1000 } = {}) {
       // performance.now() to the microsecond, as in the other engines (Firefox rounds it to
       // 1 ms by default where the page is not cross-origin isolated): the benches time with it.
       'privacy.reduceTimerPrecision': false,
+      // A live AudioContext's default rate, which otherwise follows the output device (the
+      // null sink gave 48000 in one run and 44100 in the next): 44100, as Chromium and WebKit here.
+      'media.cubeb.force_sample_rate': 44100,
     },
   });
 }

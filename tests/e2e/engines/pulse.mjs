@@ -19,8 +19,6 @@ export function ensurePulse() {
     if (!running()) {
       if (!existsSync('/usr/bin/pulseaudio')) throw new Error('pulseaudio is not installed (make setup installs it)');
       const p = spawn('pulseaudio', ['--daemonize=no', '--exit-idle-time=-1', '-n',
-        // 44100 Hz, the rate headless Chromium and WebKit give a context here too: Firefox's
-        // default AudioContext rate follows its output device.
         '--load=module-native-protocol-unix', '--load=module-null-sink sink_name=null rate=44100',
         '--load=module-always-sink'],
       { env, stdio: 'ignore', detached: true });
