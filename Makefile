@@ -34,13 +34,17 @@ test-native: setup
 # build: the analyzer tests block the page for long stretches, and a debug build on a slow
 # machine outlasted the test runner's 20 s WebDriver request.
 # In each engine of ENGINES: Chromium (chromedriver), Firefox ESR (geckodriver) and WebKitGTK
-# (WebKitWebDriver, under xvfb-run: WebKitGTK has no headless mode).
+# (WebKitWebDriver, under xvfb-run: WebKitGTK has no headless mode). WebKitGTK 2.50.6's
+# optimizing wasm tier (OMG) now and then traps with "Out of bounds memory access" inside
+# PitchDetector::new in one analyzer test (2 runs in 10 here, with or without SIMD; 0 in 12
+# with JSC_useOMGJIT=false; never in Chromium or Firefox; docs/troubleshooting.md): the wasm
+# tests run without that tier; the end-to-end suite runs WebKit as it ships.
 test-wasm: setup
 	@fail=0; for e in $(ENGINES); do echo "== wasm tests in $$e"; \
 	  case $$e in \
 	    chromium) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --chrome --release || fail=1 ;; \
 	    firefox) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 wasm-pack test --headless --firefox --release || fail=1 ;; \
-	    webkit) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 xvfb-run -a wasm-pack test --headless --safari --safaridriver /usr/bin/WebKitWebDriver --release || fail=1 ;; \
+	    webkit) WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION=1 WASM_BINDGEN_TEST_TIMEOUT=600 JSC_useOMGJIT=false xvfb-run -a wasm-pack test --headless --safari --safaridriver /usr/bin/WebKitWebDriver --release || fail=1 ;; \
 	    *) echo "unknown engine $$e"; fail=1 ;; \
 	  esac; done; exit $$fail
 

@@ -51,6 +51,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     this.dead = false;
     this.errors = 0;
     this.panics = 0;
+    this.lastStats = null; // the counters when the tap went off (answers once it is dead)
     try {
       this.instantiate(null);
     } catch (e) {
@@ -138,7 +139,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
         reason = `re-instantiating failed: ${message(e2)}`;
       }
     }
-    if (!recovered) this.dead = true;
+    if (!recovered) {
+      this.dead = true;
+      this.lastStats = carry ? {
+        messages: carry[2], framesPosted: carry[3], droppedFrames: carry[4] + lost, gaps: carry[5] + 1,
+        refused: carry[6], poolSize: 0, poolFree: 0, inFlight: 0, lowWater: 0, exhausted: 0,
+        batchSize: this.o.batchSize, pendingFrames: 0, pendingDrop: lost, pendingDropStart: NaN,
+        postErrors: 0, errors: this.errors, panics: this.panics,
+      } : null;
+    }
     this.port.postMessage({
       type: 'error', id, phase, panic: true, recovered, lostFrames: lost,
       message: (msg || message(e)) + (reason ? ` (${reason})` : ''),
@@ -146,9 +155,30 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     });
   }
 
+  /** Whether `data` is a control message of this node's PitchTap (it alone knows the token). */
+  isControl(data) {
+    return data !== null && typeof data === 'object' && !Array.isArray(data) && typeof data.type === 'string'
+      && data.token === this.o.token && this.o.token !== undefined;
+  }
+
   onMessage(data) {
     const tap = this.tap;
-    if (tap === null) return;
+    if (tap === null) {
+      // Off after too many panics: still answer, so that no call waits forever.
+      if (this.dead && this.isControl(data) && typeof data.id === 'number') {
+        if (data.type === 'close') {
+          this.closed = true;
+          this.port.postMessage({ type: 'closed', id: data.id, stats: this.lastStats });
+          this.port.onmessage = null;
+        } else {
+          this.port.postMessage({
+            type: 'error', id: data.id, phase: data.type, dead: true, stats: this.lastStats,
+            message: `the tap is off after more than ${MAX_RECOVERIES} panics`,
+          });
+        }
+      }
+      return;
+    }
     // Buffers coming home: the hot path. Anything that is not ours is refused in wasm.
     // Control messages from pitchtap.js always carry a numeric id (and configure a numeric
     // batchSize); anything else is foreign: refused and counted, never run.
@@ -158,8 +188,23 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       for (let i = 0; i < data.length; i++) this.receiveOne(data[i]);
       return;
     }
-    if (data === null || typeof data !== 'object' || typeof data.type !== 'string'
-      || typeof data.id !== 'number' || (data.type === 'configure' && typeof data.batchSize !== 'number')) {
+    // Control messages carry the token PitchTap passed in processorOptions: code that only
+    // holds tap.node cannot stop, reconfigure or break the tap through its port.
+    if (!this.isControl(data)) {
+      this.receiveOne(data);
+      return;
+    }
+    if (data.type === 'lost') {
+      // Buffers the main thread cannot give back: their slots get new buffers.
+      const l = data.lost;
+      try {
+        for (let i = 0; i + 2 < l.length; i += 3) tap.forget(l[i], l[i + 1], l[i + 2]);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) this.recover('lost', e, 0);
+      }
+      return;
+    }
+    if (typeof data.id !== 'number' || (data.type === 'configure' && typeof data.batchSize !== 'number')) {
       this.receiveOne(data);
       return;
     }
@@ -223,7 +268,8 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       messages: t.messages, framesPosted: t.framesPosted, droppedFrames: t.droppedFrames,
       gaps: t.gaps, refused: t.refused, poolSize: t.poolSize, poolFree: t.poolFree,
       inFlight: t.inFlight, lowWater: t.lowWater, exhausted: t.exhausted,
-      batchSize: t.batchSize, pendingFrames: t.pendingFrames, postErrors: t.postErrors,
+      batchSize: t.batchSize, pendingFrames: t.pendingFrames, pendingDrop: t.pendingDrop,
+      pendingDropStart: t.pendingDropStart, postErrors: t.postErrors,
       errors: this.errors, panics: this.panics,
     };
   }
@@ -231,8 +277,13 @@ class PitchTapProcessor extends AudioWorkletProcessor {
   process(inputs) {
     if (this.closed) return false;
     const tap = this.tap;
-    if (tap === null) return true;
     const input = inputs[0];
+    if (tap === null) {
+      // Off: the audio is dropped, and counted (no object is made here).
+      const ls = this.lastStats;
+      if (ls !== null && input.length > 0) { ls.droppedFrames += input[0].length; ls.pendingDrop += input[0].length; }
+      return true;
+    }
     try {
       // Copy the quantum into wasm memory here, then one call that takes only numbers:
       // no JS object and no call from wasm back into JS per quantum.

@@ -72,6 +72,9 @@ pub struct QuantumBatcher {
     discontinuity: bool,
     /// Frames dropped since the last batch started (non-zero = in a gap).
     pending_drop: f64,
+    /// Context frame where the run of drops in `pending_drop` began (NaN when unknown: frames
+    /// lost to a panic).
+    pending_drop_start: f64,
 
     seq: u32,
     messages: u64,
@@ -152,6 +155,7 @@ impl QuantumBatcher {
             next_frame: None,
             discontinuity: false,
             pending_drop: 0.0,
+            pending_drop_start: f64::NAN,
             seq: 0,
             messages: 0,
             frames_posted: 0.0,
@@ -265,7 +269,7 @@ impl QuantumBatcher {
         let mut taken = 0;
         while taken < usable {
             if self.filling.is_none() && !self.start(current_frame + taken as f64) {
-                self.drop_frames((usable - taken) as f64);
+                self.drop_frames(current_frame + taken as f64, (usable - taken) as f64);
                 break;
             }
             let n = (usable - taken).min(self.batch_size - self.filled);
@@ -282,7 +286,7 @@ impl QuantumBatcher {
             if self.filling.is_some() {
                 self.finish(0, sink);
             }
-            self.drop_frames((frames - usable) as f64);
+            self.drop_frames(current_frame + usable as f64, (frames - usable) as f64);
         }
         self.next_frame = Some(current_frame + frames as f64);
         self.check_latency(current_frame + frames as f64, sink);
@@ -322,8 +326,9 @@ impl QuantumBatcher {
         self.refused = self.refused.wrapping_add(1);
     }
 
-    fn drop_frames(&mut self, n: f64) {
+    fn drop_frames(&mut self, from_frame: f64, n: f64) {
         if self.pending_drop == 0.0 {
+            self.pending_drop_start = from_frame;
             self.gaps = self.gaps.wrapping_add(1);
         }
         self.pending_drop += n;
@@ -476,6 +481,11 @@ impl QuantumBatcher {
     pub fn pool(&self) -> &BufferPool {
         &self.pool
     }
+    /// Frames dropped since the last posted batch, which the next batch will flag as `GAP`,
+    /// and the context frame where that run of drops began (NaN when unknown).
+    pub fn pending_drop(&self) -> (f64, f64) {
+        (self.pending_drop, self.pending_drop_start)
+    }
     /// The configuration in effect (with the latest batch size).
     pub fn config(&self) -> &TapConfig {
         &self.config
@@ -515,7 +525,7 @@ impl QuantumBatcher {
         self.gaps = c.gaps;
         self.refused = c.refused;
         if c.lost > 0.0 {
-            self.drop_frames(c.lost);
+            self.drop_frames(f64::NAN, c.lost);
         }
     }
 

@@ -207,9 +207,10 @@ export interface ErrorDetail {
   message: string;
   /**
    * What was running: `'process'` (the worklet rendering a quantum), `'receive'` (the main
-   * thread analysing a batch), or the request that failed: `'flush'`, `'configure'`,
-   * `'stats'`, `'close'`, `'debugPanic'`. (A failure while creating the processor rejects
-   * `PitchTap.create()` instead.)
+   * thread analysing a batch), `'dispatch'` (a replaced `dispatchEvent` threw), `'return'`
+   * (a `batch` listener detached or changed a buffer, which was replaced), or the request
+   * that failed: `'flush'`, `'configure'`, `'stats'`, `'close'`. (A failure while creating
+   * the processor rejects `PitchTap.create()` instead.)
    */
   phase: string;
   /** Where it happened: in the AudioWorklet or on the main thread. */
@@ -395,14 +396,6 @@ export declare class PitchTap extends EventTarget {
    * @throws DOMException `InvalidStateError` after `close()`.
    */
   configure(options: ConfigureOptions): Promise<PitchTapStats>;
-
-  /**
-   * **For fault tests only**: makes the Rust core panic on its next call, in the worklet
-   * (`'worklet'`: the next render quantum) or on the main thread (`'main'`: the next batch).
-   * The tap dispatches an `error` event and carries on, as after a real panic.
-   * @throws TypeError for another `side`; DOMException `InvalidStateError` after `close()`.
-   */
-  debugPanic(side: 'worklet' | 'main'): Promise<void>;
 
   /**
    * Flushes, delivers the last batch, stops the worklet and disconnects the node; no event

@@ -57,6 +57,29 @@ const RATE_WINDOW = 2048;
 const RETURN_GROUP = 4;
 // Longest close() waits for the last batches of a finished offline render.
 const OFFLINE_END_WAIT_MS = 2000;
+// Longest a flush(), sync(), configure() or close() waits for the worklet's answer. It answers
+// in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
+const REQUEST_TIMEOUT_MS = 10_000;
+// Header offsets read on the main thread (mirror src/dsp/header.rs): frames, slot, lease, epoch.
+const H_FRAMES = 48; const H_SLOT = 56; const H_LEASE = 60; const H_EPOCH = 88;
+/** The first four bytes of every batch, 'PTAP', as a little-endian u32 (src/dsp/header.rs MAGIC). */
+const MAGIC = 0x50415450;
+
+/**
+ * The test hook that makes the Rust core panic (fault tests only): `tap[DEBUG_PANIC](side)`.
+ * A symbol, so that it cannot be called by accident and is not part of the typed API.
+ */
+export const DEBUG_PANIC = Symbol.for('pitchtap.debugPanic');
+
+/** A u32 read little-endian from a byte array, without allocating. */
+function u32(b, at) { return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0; }
+
+/** 128 random bits as hex: the token control messages carry (see processor.js, isControl). */
+function newToken() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
 
 /**
  * The latest `n` values of a metric, kept without allocating, with percentiles computed
@@ -239,6 +262,7 @@ export class PitchTap extends EventTarget {
     // (Firefox has no OfflineAudioContext.suspend): unless the caller sized the pool, it
     // may grow to hold the whole render (docs/architecture.md, "Offline rendering").
     o.renderFrames = isOffline(context) ? context.length : 0;
+    o.token = newToken();
     if (o.renderFrames > 0 && o.poolSizeAuto) {
       o.maxPoolSize = offlinePoolSize(context.sampleRate, o.batchSize, o.channelMode, o.channelArg,
         o.maxLatencyMs, o.renderFrames);
@@ -271,7 +295,7 @@ export class PitchTap extends EventTarget {
         module,
         batchSize: o.batchSize, poolSize: o.poolSize, maxPoolSize: o.maxPoolSize,
         channelMode: o.channelMode, channelArg: o.channelArg, maxLatencyMs: o.maxLatencyMs,
-        renderFrames: o.renderFrames,
+        renderFrames: o.renderFrames, token: o.token,
       },
     });
     const tap = new PitchTap(CREATE, context, node, o, rx);
@@ -314,6 +338,10 @@ export class PitchTap extends EventTarget {
     // The END batch of an offline render was dispatched: nothing more will come.
     this._ended = false;
     this._onEnded = null;
+    this._dead = null; // why the worklet cannot answer any more (context closed, tap off)
+    this._gapFrames = 0; // frames reported in `gap` events
+    this._reportedPending = 0; // of the worklet's current run of drops, frames reported already
+    this._heldIds = []; // slot, lease, epoch of each buffer in _held
     this._nextId = 1;
     this._pending = new Map(); // id → {resolve, reject}
     this._worklet = null; // latest stats from a control reply
@@ -327,8 +355,25 @@ export class PitchTap extends EventTarget {
     this._receipts = new Window(RATE_WINDOW);
     this._sampleRate = context.sampleRate;
     this._ready = new Promise((resolve, reject) => { this._readyHooks = { resolve, reject }; });
-    this._onMessage = (e) => this._receive(e.data);
+    // Only the browser's own message events (page code can call port.onmessage itself).
+    this._onMessage = (e) => { if (e.isTrusted === true) this._receive(e.data); };
     node.port.onmessage = this._onMessage;
+    if (!isOffline(context)) {
+      // A closed AudioContext takes its worklet with it: nothing pending will be answered.
+      this._onState = () => {
+        if (context.state === 'closed') this._fail('the AudioContext was closed', 'InvalidStateError');
+      };
+      context.addEventListener('statechange', this._onState);
+    }
+  }
+
+  /** The worklet will answer no more: every pending call and every later one rejects. */
+  _fail(why, name) {
+    if (this._dead === null) this._dead = why;
+    const err = new DOMException(`pitchtap: ${why}`, name);
+    for (const p of this._pending.values()) { clearTimeout(p.timer); p.reject(err); }
+    this._pending.clear();
+    this._readyHooks?.reject(err);
   }
 
   addEventListener(type, listener, opts) {
@@ -361,12 +406,15 @@ export class PitchTap extends EventTarget {
       input.set(d);
       status = rx.receiveBatch(len);
     } catch (e) {
-      this._mainPanic(e, d);
+      this._receiveFailed(e, d);
       this._giveBack(d); // the buffer is intact: back to the pool
       return;
     }
     if (status === 0) return; // malformed: counted, never returned to the pool
     const t1 = performance.now();
+    // Who the buffer is, read before any listener sees it: a listener that detaches or
+    // scribbles on it must not keep its slot from coming back (see _giveBack).
+    const slot = u32(d, H_SLOT); const lease = u32(d, H_LEASE); const epoch = u32(d, H_EPOCH);
     // The batch's numbers, read from the report (no call into wasm); a new view only when
     // the report moved (2) or wasm memory grew (which detached the old one).
     if (status === 2) this._report = null;
@@ -383,31 +431,52 @@ export class PitchTap extends EventTarget {
     this._age.push((this.context.currentTime - endTime) * 1000);
     const flags = r[R_FLAGS];
     if ((flags & FLAGS.END) !== 0) this._ended = true;
-    if ((flags & FLAGS.GAP) !== 0) {
-      const dropped = r[R_DROPPED_BEFORE];
-      this.dispatchEvent(new CustomEvent('gap', {
-        detail: { frames: dropped, startFrame: startFrame - dropped, sampleRate: sr },
-      }));
+    let free = 0; let poolSize = 0;
+    try {
+      if ((flags & FLAGS.GAP) !== 0) {
+        const dropped = r[R_DROPPED_BEFORE];
+        // Part of this run of drops may have been reported already, at a flush() or sync().
+        const unreported = dropped - this._reportedPending;
+        this._reportedPending = 0;
+        if (unreported > 0) this._gap(unreported, startFrame - unreported, sr);
+        r = this._view(); // a listener may have made wasm memory grow
+      }
+      if (this._listeners.batch.size > 0) {
+        const channels = r[R_CHANNELS];
+        this.dispatchEvent(new CustomEvent('batch', {
+          detail: {
+            seq: r[R_SEQ], startFrame, sampleRate: sr, channels, frames,
+            flags,
+            // Valid only during this dispatch: the buffer goes back to the worklet right after.
+            samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
+          },
+        }));
+      }
+      if (this._closed) return;
       r = this._view(); // a listener may have made wasm memory grow
+      poolSize = r[R_POOL_SIZE];
+      free = poolSize - r[R_IN_FLIGHT]; // the worklet's free buffers when it posted this one
+      if (r[R_ANALYZED] === 1) this._results(r, sr, endTime);
+    } catch (e) {
+      // Only a replaced dispatchEvent throws here (listeners' exceptions go to the page's
+      // error handler): tell, and go on.
+      this._errors++;
+      this._reportError({ message: `pitchtap: dispatching an event threw: ${String((e && e.message) || e)}`, phase: 'dispatch', side: 'main', panic: false, recovered: true, lostFrames: 0 });
+    } finally {
+      if (this._ended && this._onEnded) this._onEnded();
+      if (!this._closed) this._giveBack(d, free, poolSize, slot, lease, epoch);
     }
-    if (this._listeners.batch.size > 0) {
-      const channels = r[R_CHANNELS];
-      this.dispatchEvent(new CustomEvent('batch', {
-        detail: {
-          seq: r[R_SEQ], startFrame, sampleRate: sr, channels, frames,
-          flags,
-          // Valid only during this dispatch: the buffer goes back to the worklet right after.
-          samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
-        },
-      }));
-    }
-    if (this._ended && this._onEnded) this._onEnded();
-    if (this._closed) return;
-    r = this._view(); // a listener may have made wasm memory grow
-    const poolSize = r[R_POOL_SIZE];
-    const free = poolSize - r[R_IN_FLIGHT]; // the worklet's free buffers when it posted this one
-    if (r[R_ANALYZED] === 1) this._results(r, sr, endTime);
-    this._giveBack(d, free, poolSize);
+  }
+
+  /** A `gap` event, counted. */
+  _gap(frames, startFrame, sampleRate) {
+    this._gapFrames += frames;
+    this.dispatchEvent(new CustomEvent('gap', { detail: { frames, startFrame, sampleRate } }));
+  }
+
+  /** An `error` event; a throwing dispatch (a replaced dispatchEvent) is swallowed. */
+  _reportError(detail) {
+    try { this.dispatchEvent(new CustomEvent('error', { detail })); } catch { /* counted in errors */ }
   }
 
   /**
@@ -429,11 +498,29 @@ export class PitchTap extends EventTarget {
    * every control message (so that sync(), flush() and close() see a full pool).
    * `free`/`poolSize` omitted: return now.
    */
-  _giveBack(d, free = 0, poolSize = 0) {
+  _giveBack(d, free = 0, poolSize = 0, slot = -1, lease = 0, epoch = 0) {
     if (this._closed) return;
+    // A listener detached the buffer (transferred it away) or wrote over its header: the
+    // worklet would refuse it and the slot would stay out for good. It gets a new buffer.
+    if (slot >= 0 && (d.byteLength === 0 || u32(d, 0) !== MAGIC || u32(d, H_SLOT) !== slot
+      || u32(d, H_LEASE) !== lease || u32(d, H_EPOCH) !== epoch)) {
+      this._loseBuffer(d.byteLength === 0 ? 'detached (transferred) it' : 'changed its header', slot, lease, epoch);
+      return;
+    }
     const held = this._held;
     held.push(d);
+    this._heldIds.push(slot, lease, epoch);
     if (held.length >= Math.min(RETURN_GROUP, Math.floor(poolSize / 4)) || free <= poolSize / 2) this._returnHeld();
+  }
+
+  /** A buffer that cannot go back: the worklet frees its slot; reported once. */
+  _loseBuffer(what, slot, lease, epoch) {
+    this._errors++;
+    if (slot >= 0) this._control({ type: 'lost', lost: [slot, lease, epoch] });
+    this._reportError({
+      message: `pitchtap: a batch listener ${what}; that buffer was replaced. detail.samples is valid only during the dispatch: copy what you keep (samples.slice())`,
+      phase: 'return', side: 'main', panic: false, recovered: true, lostFrames: 0,
+    });
   }
 
   /** Posts the buffers kept by _giveBack, if any: one alone, several as an array. */
@@ -441,50 +528,70 @@ export class PitchTap extends EventTarget {
     const held = this._held;
     const n = held.length;
     if (n === 0 || this._closed) return;
-    if (n === 1) {
-      const d = held[0];
-      this._transfer[0] = d.buffer;
-      this.node.port.postMessage(d, this._transfer);
+    try {
+      if (n === 1) {
+        const d = held[0];
+        this._transfer[0] = d.buffer;
+        this.node.port.postMessage(d, this._transfer);
+      } else {
+        const transfer = this._heldTransfer;
+        for (let i = 0; i < n; i++) transfer[i] = held[i].buffer;
+        this.node.port.postMessage(held, transfer);
+      }
+    } catch {
+      // A listener detached a kept buffer after its dispatch (DataCloneError): send the
+      // others, give up that one.
+      const ids = this._heldIds;
+      for (let i = 0; i < n; i++) {
+        const d = held[i];
+        if (d.byteLength === 0) this._loseBuffer('detached (transferred) it after its dispatch', ids[3 * i], ids[3 * i + 1], ids[3 * i + 2]);
+        else this.node.port.postMessage(d, [d.buffer]);
+      }
+    } finally {
       this._transfer[0] = null;
-    } else {
-      const transfer = this._heldTransfer;
-      for (let i = 0; i < n; i++) transfer[i] = held[i].buffer;
-      this.node.port.postMessage(held, transfer);
-      transfer.length = 0;
+      this._heldTransfer.length = 0;
+      held.length = 0;
+      this._heldIds.length = 0;
     }
-    held.length = 0;
   }
 
-  // A Rust panic (a trap) in the main-thread wasm: report it, and carry on with a new
-  // receiver (its analyzers start afresh; the worklet's counters arrive with each batch).
-  _mainPanic(e, d) {
+  /** Receiving a batch threw: a Rust panic (a wasm trap) or a plain JS exception. */
+  _receiveFailed(e, d) {
+    const panic = e instanceof WebAssembly.RuntimeError;
     let msg = '';
-    try { msg = takePanicMessage(); } catch { /* keep the trap's own message */ }
+    if (panic) { try { msg = takePanicMessage(); } catch { /* keep the trap's own message */ } }
     if (!msg) msg = String((e && e.message) || e);
-    this._panics++;
     this._errors++;
-    // The batch it was reading is not delivered: its frames (u32 at header offset 48, see
-    // src/dsp/header.rs) count as dropped.
-    const lost = d.byteLength >= HEADER_BYTES
-      ? Math.min(new DataView(d.buffer, d.byteOffset, HEADER_BYTES).getUint32(48, true), (d.byteLength - HEADER_BYTES) / 4)
-      : 0;
-    this._lostMain += lost;
-    const old = this._rx;
-    this._report = null;
-    this._input = null;
-    // Forget the old receiver without calling into it (its borrow flag is stuck after a trap).
-    try { old.__destroy_into_raw(); } catch { /* nothing to unregister */ }
-    let recovered = true;
-    try {
-      this._rx = newReceiver(this._sampleRate, this._options);
-    } catch (e2) {
-      recovered = false;
-      this._closed = true; // nothing left to receive with
-      msg += ` (a new receiver failed: ${String((e2 && e2.message) || e2)})`;
+    // The batch it was reading is not delivered: its frames count as dropped, in a gap.
+    let lost = 0; let start = NaN; let rate = this._sampleRate;
+    if (d.byteLength >= HEADER_BYTES) {
+      const v = new DataView(d.buffer, d.byteOffset, HEADER_BYTES);
+      lost = Math.min(v.getUint32(H_FRAMES, true), (d.byteLength - HEADER_BYTES) / 4);
+      start = v.getFloat64(8, true);
+      rate = v.getFloat64(32, true);
     }
-    this.dispatchEvent(new CustomEvent('error', {
-      detail: { message: `pitchtap: main-thread wasm panicked: ${msg}`, phase: 'receive', side: 'main', panic: true, recovered, lostFrames: lost },
-    }));
+    this._lostMain += lost;
+    let recovered = true;
+    if (panic) {
+      this._panics++;
+      const old = this._rx;
+      this._report = null;
+      this._input = null;
+      // Give back what the dead receiver held; if its state is too broken to free, forget it.
+      try { old.free(); } catch { try { old.__destroy_into_raw(); } catch { /* nothing */ } }
+      try {
+        this._rx = newReceiver(this._sampleRate, this._options);
+      } catch (e2) {
+        recovered = false;
+        this._closed = true; // nothing left to receive with
+        msg += ` (a new receiver failed: ${String((e2 && e2.message) || e2)})`;
+      }
+    }
+    if (lost > 0) this._gap(lost, start, rate);
+    this._reportError({
+      message: panic ? `pitchtap: main-thread wasm panicked: ${msg}` : `pitchtap: receiving a batch failed: ${msg}`,
+      phase: 'receive', side: 'main', panic, recovered, lostFrames: lost,
+    });
   }
 
   // Reads the analyzers' results of the batch just received from the report `r`, into the
@@ -522,7 +629,18 @@ export class PitchTap extends EventTarget {
 
   _onControl(m) {
     if (m === null || typeof m !== 'object') return;
-    if (m.stats) this._worklet = m.stats;
+    if (m.stats) {
+      this._worklet = m.stats;
+      // Drops since the last batch would otherwise wait for the next batch's GAP flag, which
+      // may never come (a flush, a close, the end of a render): report them now.
+      const pending = m.stats.pendingDrop ?? 0;
+      if (pending > this._reportedPending) {
+        const start = m.stats.pendingDropStart;
+        this._gap(pending - this._reportedPending, Number.isFinite(start) ? start + this._reportedPending : NaN, this._sampleRate);
+        this._reportedPending = pending;
+      }
+    }
+    if (m.dead || (m.type === 'error' && m.panic && !m.recovered)) this._dead ??= `the tap is off: ${m.message}`;
     switch (m.type) {
       case 'ready':
         this._sampleRate = m.sampleRate;
@@ -534,28 +652,47 @@ export class PitchTap extends EventTarget {
         const err = new Error(`pitchtap: worklet ${m.phase} ${m.panic ? 'panicked' : 'failed'}: ${m.message}`);
         if (m.phase === 'create') { this._readyHooks.reject(err); return; }
         const p = m.id !== undefined && this._pending.get(m.id);
-        if (p) { this._pending.delete(m.id); p.reject(err); }
-        this.dispatchEvent(new CustomEvent('error', {
-          detail: {
-            message: err.message, phase: m.phase, side: 'worklet', panic: Boolean(m.panic),
-            recovered: Boolean(m.recovered), lostFrames: m.lostFrames ?? 0,
-          },
-        }));
+        if (p) { this._pending.delete(m.id); clearTimeout(p.timer); p.reject(err); }
+        if (m.dead) return; // the answer to a call on a dead tap: the call rejects, no event
+        this._reportError({
+          message: err.message, phase: m.phase, side: 'worklet', panic: Boolean(m.panic),
+          recovered: Boolean(m.recovered), lostFrames: m.lostFrames ?? 0,
+        });
         return;
       }
       default: {
         const p = this._pending.get(m.id);
-        if (p) { this._pending.delete(m.id); p.resolve(m); }
+        if (p) { this._pending.delete(m.id); clearTimeout(p.timer); p.resolve(m); }
       }
     }
   }
 
+  /** A control message the worklet obeys (it carries this tap's token). */
+  _control(m) {
+    this.node.port.postMessage({ ...m, token: this._options.token });
+  }
+
+  /**
+   * A control message and its answer. Rejects at once when the worklet can no longer answer
+   * (its AudioContext closed, the tap off after repeated panics), and after
+   * REQUEST_TIMEOUT_MS if no answer came: no call waits forever.
+   */
   _request(type, extra) {
+    if (this._dead === null && !isOffline(this.context) && this.context.state === 'closed') {
+      this._fail('the AudioContext was closed', 'InvalidStateError');
+    }
+    if (this._dead !== null) {
+      return Promise.reject(new DOMException(`pitchtap: ${type}: ${this._dead}`, 'InvalidStateError'));
+    }
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!this._pending.delete(id)) return;
+        reject(new DOMException(`pitchtap: the worklet did not answer ${type} within ${REQUEST_TIMEOUT_MS / 1000} s`, 'TimeoutError'));
+      }, REQUEST_TIMEOUT_MS);
+      this._pending.set(id, { resolve, reject, timer });
       this._returnHeld(); // before the request: the worklet takes them back before it answers
-      this.node.port.postMessage({ type, id, ...extra });
+      this._control({ type, id, ...extra });
     });
   }
 
@@ -620,17 +757,10 @@ export class PitchTap extends EventTarget {
   close() {
     if (this._closing) return Promise.reject(new DOMException('pitchtap: close() called twice', 'InvalidStateError'));
     this._closing = (async () => {
-      if (this.context.state !== 'closed') {
-        await this._request('close');
-      } else if (isOffline(this.context) && !this._ended) {
-        // A finished offline render: its last batches may still be on their way. The END
-        // batch closes the render; the worklet may also still answer (it did in Chromium,
-        // Firefox and WebKit), but a finished context owes nothing, so this is bounded.
-        await Promise.race([
-          new Promise((resolve) => { this._onEnded = resolve; }),
-          this._request('close').catch(() => {}),
-          new Promise((resolve) => setTimeout(resolve, OFFLINE_END_WAIT_MS)),
-        ]);
+      try {
+        await this._finish();
+      } catch {
+        // The worklet is gone or did not answer: close all the same.
       }
       this._teardown();
       return this.stats();
@@ -638,12 +768,29 @@ export class PitchTap extends EventTarget {
     return this._closing;
   }
 
+  /** close()'s wait for the worklet: its last batches and its answer, where it can give them. */
+  async _finish() {
+    if (this._dead !== null) return;
+    if (this.context.state !== 'closed') {
+      await this._request('close');
+    } else if (isOffline(this.context) && !this._ended) {
+      // A finished offline render: its last batches may still be on their way. The END
+      // batch closes the render; the worklet may also still answer (it did in Chromium,
+      // Firefox and WebKit), but a finished context owes nothing, so this is bounded.
+      await Promise.race([
+        new Promise((resolve) => { this._onEnded = resolve; }),
+        this._request('close').catch(() => {}),
+        new Promise((resolve) => setTimeout(resolve, OFFLINE_END_WAIT_MS)),
+      ]);
+    }
+  }
+
   /**
    * Test hook for the fault tests: makes the Rust core panic on its next call, in the
    * worklet (`'worklet'`, at the next render quantum) or on the main thread (`'main'`, at
    * the next batch). The tap reports an `error` event and recovers. Not for production.
    */
-  async debugPanic(side) {
+  async [DEBUG_PANIC](side) {
     this._assertOpen('debugPanic');
     if (side === 'main') { this._rx.debugPanic(); return; }
     if (side !== 'worklet') throw new TypeError(`pitchtap: debugPanic() takes 'worklet' or 'main' (got ${String(side)})`);
@@ -659,7 +806,8 @@ export class PitchTap extends EventTarget {
     this.node.port.onmessage = null;
     try { this.node.disconnect(); } catch { /* not connected */ }
     this.node.port.close();
-    for (const p of this._pending.values()) p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError'));
+    if (this._onState) this.context.removeEventListener('statechange', this._onState);
+    for (const p of this._pending.values()) { clearTimeout(p.timer); p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError')); }
     this._pending.clear();
     for (const set of Object.values(this._listeners)) set.clear();
   }

@@ -492,6 +492,36 @@ impl WorkletTap {
         self.core.batch_size() as u32
     }
     /// Frames waiting in the batch being filled.
+    /// Frames dropped since the last posted batch (not yet flagged on a batch).
+    #[wasm_bindgen(getter, js_name = pendingDrop)]
+    pub fn pending_drop(&self) -> f64 {
+        self.core.pending_drop().0
+    }
+    /// Context frame where the drops of [`Self::pending_drop`] began (NaN if unknown).
+    #[wasm_bindgen(getter, js_name = pendingDropStart)]
+    pub fn pending_drop_start(&self) -> f64 {
+        self.core.pending_drop().1
+    }
+
+    /// The main thread cannot return a buffer (a `batch` listener detached or kept it):
+    /// frees its slot, whose next trip gets a new buffer. The same checks as a return (the
+    /// slot must be in flight on that lease); refused and counted otherwise.
+    pub fn forget(&mut self, slot: u32, lease: u32, epoch: u32) -> bool {
+        let ok = if epoch == self.core.epoch() {
+            self.core.release(slot, lease).is_ok()
+        } else {
+            // A buffer of a wasm instance that panicked and was replaced: not this pool's.
+            self.core.count_refused();
+            false
+        };
+        if ok {
+            self.out.issued[slot as usize] = 0;
+            self.out.buffers[slot as usize] = None;
+        }
+        self.write_ledger();
+        ok
+    }
+
     #[wasm_bindgen(getter, js_name = pendingFrames)]
     pub fn pending_frames(&self) -> u32 {
         self.core.pending_frames() as u32

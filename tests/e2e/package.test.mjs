@@ -239,7 +239,7 @@ test('what the package returns at run time has exactly the fields index.d.ts dec
     const stats = tap.stats();
     // An error event, from a deliberate panic on the main thread (the tap recovers).
     const error = new Promise((resolve) => tap.addEventListener('error', (e) => resolve(e.detail), { once: true }));
-    await tap.debugPanic('main');
+    await tap[Symbol.for('pitchtap.debugPanic')]('main');
     return {
       stats, latest: tap.latest, pitch: window.pitches[0], error: await error,
       FLAGS: { ...FLAGS }, HEADER_BYTES, notes: NOTE_NAMES.length,

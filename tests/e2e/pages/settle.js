@@ -1,0 +1,161 @@
+// Page-side helpers for tests/e2e/settle.test.mjs: calls that must settle in every state,
+// listeners that misbehave, foreign control messages, and gap accounting at every settled
+// call. Each returns a plain summary object.
+import { PitchTap } from '/pkg/index.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const DEBUG_PANIC = Symbol.for('pitchtap.debugPanic');
+
+/** How a promise settled within `ms`: 'resolved', '<ErrorName>: message', or 'pending'. */
+async function settles(p, ms = 3000) {
+  const t0 = performance.now();
+  const r = await Promise.race([
+    p.then(() => 'resolved', (e) => `${e.name}: ${e.message}`),
+    sleep(ms).then(() => 'pending'),
+  ]);
+  return { how: r, ms: Math.round(performance.now() - t0) };
+}
+
+/** A live context playing a tone into a new tap; counts its events. */
+async function liveTap(options = {}) {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const tap = await PitchTap.create(ctx, options);
+  const osc = new OscillatorNode(ctx, { frequency: 220 });
+  osc.connect(tap.node);
+  osc.start();
+  const seen = { batches: 0, frames: 0, gapFrames: 0, gaps: 0, errors: [] };
+  tap.addEventListener('batch', (e) => { seen.batches++; seen.frames += e.detail.frames; });
+  tap.addEventListener('gap', (e) => { seen.gaps++; seen.gapFrames += e.detail.frames; });
+  tap.addEventListener('error', (e) => seen.errors.push({ ...e.detail }));
+  return { ctx, tap, osc, seen };
+}
+
+/** The AudioContext closed under a tap: pending and later calls settle; close() resolves. */
+window.contextClosed = async () => {
+  const { ctx, tap } = await liveTap();
+  await sleep(300);
+  const pendingSync = tap.sync(); // asked just before the context goes
+  const closing = ctx.close();
+  const out = { pendingSync: await settles(pendingSync) };
+  await closing;
+  out.flush = await settles(tap.flush());
+  out.sync = await settles(tap.sync());
+  out.configure = await settles(tap.configure({ batchSize: 2048 }));
+  out.close = await settles(tap.close());
+  out.closeAgain = await settles(tap.close());
+  return out;
+};
+
+/** More panics than the worklet recovers from: the tap goes off; calls still settle. */
+window.deadWorklet = async () => {
+  const { ctx, tap, seen } = await liveTap();
+  await sleep(200);
+  for (let i = 0; i < 9; i++) {
+    await tap[DEBUG_PANIC]('worklet');
+    await sleep(60); // a quantum runs and panics
+  }
+  await sleep(200);
+  const out = {
+    flush: await settles(tap.flush()), sync: await settles(tap.sync()),
+    close: await settles(tap.close()), errors: seen.errors.map((e) => ({ recovered: e.recovered, message: e.message })),
+  };
+  await ctx.close();
+  return out;
+};
+
+/**
+ * A `batch` listener that detaches every buffer (transfers it away, as a "zero-copy to my
+ * worker" attempt does), or writes over its header. The tap keeps running; each buffer is
+ * reported once; calls settle; nothing is dropped; the pool is full after sync().
+ */
+window.hostileListener = async ({ kind = 'detach', seconds = 2 } = {}) => {
+  const { ctx, tap, osc, seen } = await liveTap();
+  let touched = 0;
+  tap.addEventListener('batch', (e) => {
+    const buf = e.detail.samples.buffer;
+    if (kind === 'detach') structuredClone(buf, { transfer: [buf] });
+    else new Uint8Array(buf)[56] ^= 0xff; // the slot number
+    touched++;
+  });
+  await sleep(seconds * 1000);
+  osc.disconnect();
+  const flushed = await settles(tap.flush());
+  const synced = await tap.sync();
+  const closed = await settles(tap.close());
+  await ctx.close();
+  return {
+    touched, batches: seen.batches, errors: seen.errors, flushed, closed,
+    dropped: synced.droppedSamples, inFlight: synced.buffersInFlight, poolSize: synced.poolSize, refused: synced.refused,
+  };
+};
+
+/**
+ * Control-shaped messages posted to tap.node.port by other page code, and a forged message
+ * handed to the main side's handler: refused and counted (worklet) or ignored (main).
+ */
+window.forgedControl = async () => {
+  const { ctx, tap, seen } = await liveTap();
+  await sleep(200);
+  const before = await tap.sync();
+  const port = tap.node.port;
+  port.postMessage({ type: 'close', id: 1 });
+  port.postMessage({ type: 'configure', id: 2, batchSize: 16384 });
+  port.postMessage({ type: 'debugPanic', id: 3 });
+  port.postMessage({ type: 'flush', id: 4, token: 'guess' });
+  port.onmessage({ data: { type: 'closed', id: 5 } }); // not a browser event: ignored
+  port.dispatchEvent(new MessageEvent('message', { data: { type: 'error', phase: 'process', message: 'forged' } }));
+  await sleep(300);
+  const after = await tap.sync();
+  const batchesBefore = seen.batches;
+  await sleep(300);
+  const out = {
+    refused: after.refused - before.refused, batchSize: after.batchSize, errors: seen.errors,
+    panics: after.panics, stillRunning: seen.batches > batchesBefore, dropped: after.droppedSamples,
+    close: await settles(tap.close()), hasDebugPanic: 'debugPanic' in tap,
+  };
+  await ctx.close();
+  return out;
+};
+
+/**
+ * Drops right before flush(), sync(), close() and the end of a render are reported by `gap`
+ * events before the call settles: gap frames = droppedSamples at every settled call.
+ */
+window.gapsAtSettle = async () => {
+  const out = {};
+  // Live: a pool of 2 and a 300 ms block of the main thread, then at once flush(), sync(), close().
+  {
+    const { ctx, tap, seen } = await liveTap({ poolSize: 2 });
+    await sleep(300);
+    const t = performance.now();
+    while (performance.now() - t < 300) { /* a blocked main thread */ }
+    const f = await tap.flush();
+    out.flush = { dropped: f.droppedSamples, gapFrames: seen.gapFrames };
+    const s = await tap.sync();
+    out.sync = { dropped: s.droppedSamples, gapFrames: seen.gapFrames };
+    const t2 = performance.now();
+    while (performance.now() - t2 < 300) { /* again, right before close() */ }
+    const c = await tap.close();
+    out.close = { dropped: c.droppedSamples, gapFrames: seen.gapFrames };
+    await ctx.close();
+  }
+  // Offline, a pool of the caller's (4), not paced: most of the render is dropped.
+  {
+    const sampleRate = 44100; const length = 3 * sampleRate;
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length, sampleRate });
+    const tap = await PitchTap.create(ctx, { poolSize: 4 });
+    const osc = new OscillatorNode(ctx, { frequency: 220 });
+    osc.connect(tap.node);
+    osc.start();
+    let received = 0; let gapFrames = 0;
+    tap.addEventListener('batch', (e) => { received += e.detail.frames; });
+    tap.addEventListener('gap', (e) => { gapFrames += e.detail.frames; });
+    await ctx.startRendering();
+    const c = await tap.close();
+    out.offline = { length, received, dropped: c.droppedSamples, gapFrames };
+  }
+  return out;
+};
+
+document.getElementById('status').textContent = 'ready';

@@ -1,0 +1,78 @@
+// Nothing hangs, nothing leaks, nothing ends unreported, in every engine: calls after the
+// AudioContext closed or the worklet went off, listeners that detach or scribble on buffers,
+// control messages from code that only holds tap.node, and drops right before a settled call.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from './harness.mjs';
+
+let h;
+before(async () => {
+  h = await launch();
+  await h.page.goto(`${h.url}/tests/e2e/pages/settle.html`);
+  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+});
+after(async () => { await h?.close(); });
+
+const STATE = /^InvalidStateError: pitchtap: .*AudioContext was closed/;
+
+test('the AudioContext closed: a pending sync() and later flush/sync/configure reject with InvalidStateError; close() resolves', async () => {
+  const r = await h.page.evaluate(() => window.contextClosed());
+  for (const k of ['pendingSync', 'flush', 'sync', 'configure']) {
+    assert.match(r[k].how, STATE, `${k}: ${JSON.stringify(r[k])}`);
+  }
+  assert.equal(r.close.how, 'resolved');
+  assert.match(r.closeAgain.how, /^InvalidStateError: .*called twice/);
+});
+
+test('the worklet off after more than 8 panics: flush() and sync() reject with InvalidStateError, close() resolves', async () => {
+  const r = await h.page.evaluate(() => window.deadWorklet());
+  assert.equal(r.errors.length, 9, JSON.stringify(r.errors));
+  assert.deepEqual(r.errors.map((e) => e.recovered), [...Array(8).fill(true), false]);
+  assert.match(r.flush.how, /^InvalidStateError: pitchtap: .*the tap is off/);
+  assert.match(r.sync.how, /^InvalidStateError: pitchtap: .*the tap is off/);
+  assert.equal(r.close.how, 'resolved');
+});
+
+for (const kind of ['detach', 'header']) {
+  test(`a batch listener that ${kind === 'detach' ? 'detaches (transfers away)' : 'writes over the header of'} every buffer: each reported once, the tap runs on, nothing dropped, the pool full again`, async () => {
+    const r = await h.page.evaluate((k) => window.hostileListener({ kind: k }), kind);
+    assert.ok(r.batches > 50, `${r.batches} batches`);
+    assert.equal(r.touched, r.batches);
+    // One error event per buffer, phase 'return', saying what the listener did.
+    assert.equal(r.errors.length, r.touched, JSON.stringify(r.errors.slice(0, 2)));
+    for (const e of r.errors) {
+      assert.equal(e.phase, 'return');
+      assert.match(e.message, kind === 'detach' ? /detached/ : /changed its header/);
+    }
+    assert.equal(r.flushed.how, 'resolved');
+    assert.equal(r.closed.how, 'resolved');
+    assert.equal(r.dropped, 0);
+    assert.equal(r.inFlight, 0, 'every slot back in the pool');
+    assert.equal(r.poolSize, 16);
+    assert.equal(r.refused, 0, 'no lost slot was refused');
+  });
+}
+
+test('control messages from code holding tap.node are refused and counted; forged replies are ignored; no test hook in the API', async () => {
+  const r = await h.page.evaluate(() => window.forgedControl());
+  assert.equal(r.refused, 4, 'close, configure, debugPanic, a wrong token');
+  assert.equal(r.batchSize, 1024);
+  assert.equal(r.panics, 0);
+  assert.deepEqual(r.errors, []);
+  assert.ok(r.stillRunning);
+  assert.equal(r.dropped, 0);
+  assert.equal(r.close.how, 'resolved');
+  assert.equal(r.hasDebugPanic, false);
+});
+
+test('drops right before flush(), sync(), close() and the end of a render are gap events by the time the call settles', async () => {
+  const r = await h.page.evaluate(() => window.gapsAtSettle());
+  for (const k of ['flush', 'sync', 'close']) {
+    assert.equal(r[k].gapFrames, r[k].dropped, `${k}: ${JSON.stringify(r[k])}`);
+  }
+  assert.ok(r.close.dropped > 0, 'the blocks dropped audio');
+  const o = r.offline;
+  assert.ok(o.dropped > 0.5 * o.length, JSON.stringify(o));
+  assert.equal(o.received + o.dropped, o.length, JSON.stringify(o));
+  assert.equal(o.gapFrames, o.dropped, JSON.stringify(o));
+});
