@@ -7,6 +7,37 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { echo "setup: $*"; }
 
+# Debian packages, in the background while cargo builds the tools below (a fresh machine
+# spends minutes on each; together they overlap).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v sox >/dev/null || missing+=(sox)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+# The other two engines the tests run in: Firefox ESR, and WebKitGTK (Safari's engine:
+# WebKitWebDriver and MiniBrowser) with the X server it needs (it has no headless mode).
+[ -x /usr/lib/firefox-esr/firefox-esr ] || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing+=(xvfb)
+# A null sink for Firefox's live AudioContext (tests/e2e/engines/pulse.mjs), installed
+# without the recommended packages, which would pull in a desktop.
+need_pulse=0; command -v pulseaudio >/dev/null || need_pulse=1
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+apt_pid=""
+if [ ${#missing[@]} -gt 0 ] || [ $need_pulse = 1 ]; then
+  say "installing ${missing[*]} $([ $need_pulse = 1 ] && echo pulseaudio) from Debian (in the background)"
+  (
+    $SUDO apt-get update -qq
+    if [ ${#missing[@]} -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if [ $need_pulse = 1 ]; then
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends pulseaudio >/dev/null
+    fi
+  ) &
+  apt_pid=$!
+fi
+
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 
@@ -35,28 +66,9 @@ if ! command -v geckodriver >/dev/null; then
   cargo install --locked geckodriver
 fi
 
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
-command -v sox >/dev/null || missing+=(sox)
-command -v espeak-ng >/dev/null || missing+=(espeak-ng)
-# The other two engines the tests run in: Firefox ESR, and WebKitGTK (Safari's engine:
-# WebKitWebDriver and MiniBrowser) with the X server it needs (it has no headless mode).
-[ -x /usr/lib/firefox-esr/firefox-esr ] || missing+=(firefox-esr)
-command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
-command -v xvfb-run >/dev/null || missing+=(xvfb)
-SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]} from Debian"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-# A null sink for Firefox's live AudioContext (tests/e2e/engines/pulse.mjs); without the
-# recommended packages, which would pull in a desktop.
-if ! command -v pulseaudio >/dev/null; then
-  say "installing pulseaudio from Debian"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends pulseaudio >/dev/null
+if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
+  say "installing Debian packages failed"
+  exit 1
 fi
 
 # npm dev dependencies (playwright-core drives Debian's chromium, puppeteer-core its Firefox;

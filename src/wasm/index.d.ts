@@ -438,6 +438,7 @@ export declare class PitchTap extends EventTarget {
  * @param samples mono audio, −1 to 1.
  * @param sampleRate of `samples`, Hz.
  * @param options as `pitch` in `PitchTap.create()`.
+ * @param control an `AbortSignal` and a progress callback.
  * @throws TypeError if `samples` is not a `Float32Array`, `sampleRate` not a number, or
  *   for an unknown or mistyped option; RangeError for an option out of range.
  */
@@ -445,4 +446,16 @@ export declare function analyze(
   samples: Float32Array,
   sampleRate: number,
   options?: PitchOptions,
+  control?: AnalyzeControl,
 ): Promise<AnalysisEstimate[]>;
+
+/**
+ * How `analyze()` runs: it works through the signal about a second at a time and yields to
+ * the page every 20 ms of work, so that no task of it blocks the page for long.
+ */
+export interface AnalyzeControl {
+  /** Aborting rejects the promise with the signal's reason (an `AbortError` by default). */
+  signal?: AbortSignal;
+  /** Called after each step with the share of the signal done so far, 0 to 1. */
+  onProgress?: (done: number) => void;
+}

@@ -464,50 +464,76 @@ impl MainTap {
     }
 }
 
-/// Fields per estimate in [`analyze_pitch`]'s result, in this order: time in seconds of
+/// Fields per estimate in [`PitchAnalysis::push`]'s result, in this order: time in seconds of
 /// the window centre, frequency (0 when unvoiced), clarity, MIDI note, cents, dBFS.
 /// Mirrors `ANALYZE_FIELDS` in `src/wasm/pitchtap.js`.
 pub const ANALYZE_FIELDS: usize = 6;
 
-/// Runs the same pitch detector, with the same defaults, over a whole signal (for files and
-/// tests: it allocates). Returns [`ANALYZE_FIELDS`] numbers per estimate.
-#[wasm_bindgen(js_name = analyzePitch)]
-#[allow(clippy::too_many_arguments)] // one argument per JS option
-pub fn analyze_pitch(
-    samples: &[f32],
+/// The same pitch detector, with the same defaults, over a whole signal given in chunks
+/// (`analyze()` in `pitchtap.js` pushes about a second at a time and yields to the page in
+/// between). The estimates equal those of one push of the whole signal. Allocates.
+#[wasm_bindgen]
+pub struct PitchAnalysis {
+    detector: PitchDetector,
     sample_rate: f64,
-    min_frequency: Option<f64>,
-    max_frequency: Option<f64>,
-    window_size: Option<f64>,
-    hop_size: Option<f64>,
-    clarity_threshold: Option<f64>,
-    min_db: Option<f64>,
-    a4: Option<f64>,
-) -> Result<js_sys::Float64Array, JsValue> {
-    let (config, _) = analyzer_configs(
-        min_frequency,
-        max_frequency,
-        window_size,
-        hop_size,
-        clarity_threshold,
-        min_db,
-        a4,
-        None,
-        None,
-    )
-    .map_err(config_error)?;
-    let mut out = Vec::new();
-    crate::dsp::pitch::analyze(samples, sample_rate as f32, config, |e| {
-        let row: [f64; ANALYZE_FIELDS] = [
-            e.centre_frame / sample_rate,
-            e.frequency as f64,
-            e.clarity as f64,
-            e.midi as f64,
-            e.cents as f64,
-            e.db as f64,
-        ];
-        out.extend_from_slice(&row);
-    })
-    .map_err(config_error)?;
-    Ok(js_sys::Float64Array::from(&out[..]))
+    frames: f64,
+    out: Vec<f64>,
+}
+
+#[wasm_bindgen]
+impl PitchAnalysis {
+    /// Checks the options as `PitchTap.create`'s `pitch` group (RangeError naming them).
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)] // one argument per JS option
+    pub fn new(
+        sample_rate: f64,
+        min_frequency: Option<f64>,
+        max_frequency: Option<f64>,
+        window_size: Option<f64>,
+        hop_size: Option<f64>,
+        clarity_threshold: Option<f64>,
+        min_db: Option<f64>,
+        a4: Option<f64>,
+    ) -> Result<PitchAnalysis, JsValue> {
+        let (config, _) = analyzer_configs(
+            min_frequency,
+            max_frequency,
+            window_size,
+            hop_size,
+            clarity_threshold,
+            min_db,
+            a4,
+            None,
+            None,
+        )
+        .map_err(config_error)?;
+        let detector = PitchDetector::new(config, sample_rate as f32).map_err(config_error)?;
+        Ok(PitchAnalysis {
+            detector,
+            sample_rate,
+            frames: 0.0,
+            out: Vec::new(),
+        })
+    }
+
+    /// The next chunk of the signal; returns [`ANALYZE_FIELDS`] numbers per estimate it
+    /// completed.
+    pub fn push(&mut self, samples: &[f32]) -> Float64Array {
+        let (out, rate) = (&mut self.out, self.sample_rate);
+        out.clear();
+        self.detector
+            .push(self.frames, samples, &mut |e: &PitchEstimate| {
+                let row: [f64; ANALYZE_FIELDS] = [
+                    e.centre_frame / rate,
+                    e.frequency as f64,
+                    e.clarity as f64,
+                    e.midi as f64,
+                    e.cents as f64,
+                    e.db as f64,
+                ];
+                out.extend_from_slice(&row);
+            });
+        self.frames += samples.len() as f64;
+        Float64Array::from(&self.out[..])
+    }
 }

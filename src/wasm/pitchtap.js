@@ -6,11 +6,12 @@
 //
 // What allocates (see docs/api.md): create(), configure(), flush(), close() and stats()
 // allocate; receiving a batch allocates nothing of pitchtap's own beyond the MessageEvent
-// the browser makes, except for the events you listen to (one CustomEvent, its detail and
-// a Float32Array view per `batch` event; one CustomEvent per `gap` event).
+// the browser makes, except for the events you listen to (one CustomEvent, its detail, a
+// Float32Array view, and the moved ArrayBuffer with its Uint8Array per `batch` event; one
+// CustomEvent per `gap` event).
 
 import init, {
-  MainTap, checkTapOptions, offlinePoolSize, analyzePitch, takePanicMessage,
+  MainTap, PitchAnalysis, checkTapOptions, offlinePoolSize, takePanicMessage,
 } from './pitchtap_wasm.js';
 
 /** Bytes before the samples in every batch buffer. Mirrors HEADER_BYTES in src/dsp/header.rs. */
@@ -37,8 +38,10 @@ const VOLUME_KEYS = ['attackMs', 'releaseMs'];
 export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
   ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][m % 12] + (Math.floor(m / 12) - 1)));
 
-/** Numbers per estimate from analyzePitch. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
+/** Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
 const ANALYZE_FIELDS = 6;
+/** analyze() yields to the page once it has worked this long (ms) without a break. */
+const ANALYZE_SLICE_MS = 20;
 
 // The report MainTap.receiveBatch writes for every batch (a Float64Array over wasm memory,
 // read without calling into wasm). Mirrors R_*, REPORT_HEAD and REPORT_ESTIMATE_FIELDS in
@@ -175,6 +178,16 @@ function loadWorklet(context) {
 }
 
 function isInt(v) { return typeof v === 'number' && Number.isInteger(v); }
+
+/** The same bytes in a new ArrayBuffer; the old one is detached (a transfer, no copy). */
+function moveBuffer(buf) {
+  return typeof buf.transfer === 'function' ? buf.transfer() : structuredClone(buf, { transfer: [buf] });
+}
+
+/** 2 for a capture registration (`true` or `{ capture: true }`), 1 otherwise. */
+function phaseBit(opts) {
+  return (typeof opts === 'boolean' ? opts : Boolean(opts && opts.capture)) ? 2 : 1;
+}
 
 function isOffline(context) {
   return typeof OfflineAudioContext !== 'undefined' && context instanceof OfflineAudioContext;
@@ -322,7 +335,7 @@ export class PitchTap extends EventTarget {
     // Buffers kept for one grouped return (see _giveBack), and its transfer list; reused.
     this._held = [];
     this._heldTransfer = [];
-    this._listeners = { batch: new Set(), pitch: new Set(), volume: new Set() };
+    this._listeners = { batch: new Map(), pitch: new Map(), volume: new Map() };
     /**
      * The most recent results, for code that polls (e.g. from requestAnimationFrame).
      * These two objects are reused: their fields are overwritten in place as batches
@@ -376,13 +389,20 @@ export class PitchTap extends EventTarget {
     this._readyHooks?.reject(err);
   }
 
+  // Whether anyone listens, per type: listener → registrations (1: bubbling, 2: capture),
+  // as EventTarget counts them (the same listener with and without `capture` is two).
   addEventListener(type, listener, opts) {
-    if (listener && this._listeners[type]) this._listeners[type].add(listener);
+    const l = this._listeners[type];
+    if (listener && l) l.set(listener, (l.get(listener) ?? 0) | phaseBit(opts));
     super.addEventListener(type, listener, opts);
   }
 
   removeEventListener(type, listener, opts) {
-    if (this._listeners[type]) this._listeners[type].delete(listener);
+    const l = this._listeners[type];
+    if (l && l.has(listener)) {
+      const left = l.get(listener) & ~phaseBit(opts);
+      if (left === 0) l.delete(listener); else l.set(listener, left);
+    }
     super.removeEventListener(type, listener, opts);
   }
 
@@ -431,7 +451,7 @@ export class PitchTap extends EventTarget {
     this._age.push((this.context.currentTime - endTime) * 1000);
     const flags = r[R_FLAGS];
     if ((flags & FLAGS.END) !== 0) this._ended = true;
-    let free = 0; let poolSize = 0;
+    let free = 0; let poolSize = 0; let shown = false;
     try {
       if ((flags & FLAGS.GAP) !== 0) {
         const dropped = r[R_DROPPED_BEFORE];
@@ -442,6 +462,7 @@ export class PitchTap extends EventTarget {
         r = this._view(); // a listener may have made wasm memory grow
       }
       if (this._listeners.batch.size > 0) {
+        shown = true;
         const channels = r[R_CHANNELS];
         this.dispatchEvent(new CustomEvent('batch', {
           detail: {
@@ -464,6 +485,9 @@ export class PitchTap extends EventTarget {
       this._reportError({ message: `pitchtap: dispatching an event threw: ${String((e && e.message) || e)}`, phase: 'dispatch', side: 'main', panic: false, recovered: true, lostFrames: 0 });
     } finally {
       if (this._ended && this._onEnded) this._onEnded();
+      // A view a `batch` listener kept is detached from here on, every time, not only once
+      // its buffer has gone back (the move costs no copy).
+      if (shown && !this._closed && d.byteLength > 0) d = new Uint8Array(moveBuffer(d.buffer));
       if (!this._closed) this._giveBack(d, free, poolSize, slot, lease, epoch);
     }
   }
@@ -862,21 +886,43 @@ export class PitchTap extends EventTarget {
  * hop: `{ time, frequency, clarity, voiced, midi, note, cents, db }`, `time` being the
  * centre of the window in seconds from the first sample. Allocates freely.
  */
-export async function analyze(samples, sampleRate, options) {
+export async function analyze(samples, sampleRate, options, { signal, onProgress } = {}) {
   if (!(samples instanceof Float32Array)) throw new TypeError('pitchtap: analyze() takes a Float32Array');
   if (typeof sampleRate !== 'number') throw new TypeError('pitchtap: sampleRate must be a number');
   const p = groupOptions('pitch', options, PITCH_KEYS);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('pitchtap: onProgress must be a function');
+  const aborted = () => signal?.reason ?? new DOMException('pitchtap: analyze() was aborted', 'AbortError');
+  if (signal?.aborted) throw aborted();
   await loadWasm();
-  const flat = analyzePitch(samples, sampleRate, p.minFrequency, p.maxFrequency, p.windowSize,
+  const analysis = new PitchAnalysis(sampleRate, p.minFrequency, p.maxFrequency, p.windowSize,
     p.hopSize, p.clarityThreshold, p.minDb, p.a4);
   const out = [];
-  for (let i = 0; i < flat.length; i += ANALYZE_FIELDS) {
-    const frequency = flat[i + 1];
-    const midi = flat[i + 3];
-    out.push({
-      time: flat[i], frequency, clarity: flat[i + 2], voiced: frequency > 0, midi,
-      note: frequency > 0 ? NOTE_NAMES[midi] ?? '' : '', cents: flat[i + 4], db: flat[i + 5],
-    });
+  try {
+    // About a second of audio per step (a few ms of work), and back to the page whenever
+    // ANALYZE_SLICE_MS have passed: no task of analyze() blocks the page for long.
+    const step = Math.max(4096, Math.round(sampleRate));
+    let since = performance.now();
+    for (let at = 0; at < samples.length; at += step) {
+      const flat = analysis.push(samples.subarray(at, Math.min(samples.length, at + step)));
+      for (let i = 0; i < flat.length; i += ANALYZE_FIELDS) {
+        const frequency = flat[i + 1];
+        const midi = flat[i + 3];
+        out.push({
+          time: flat[i], frequency, clarity: flat[i + 2], voiced: frequency > 0, midi,
+          note: frequency > 0 ? NOTE_NAMES[midi] ?? '' : '', cents: flat[i + 4], db: flat[i + 5],
+        });
+      }
+      if (onProgress) onProgress(Math.min(1, (at + step) / samples.length));
+      if (signal?.aborted) throw aborted();
+      if (performance.now() - since >= ANALYZE_SLICE_MS && at + step < samples.length) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (signal?.aborted) throw aborted();
+        since = performance.now();
+      }
+    }
+  } finally {
+    try { analysis.free(); } catch { /* a panic left it unusable: nothing to free */ }
   }
   return out;
 }
+

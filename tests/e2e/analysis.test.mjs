@@ -112,6 +112,22 @@ test('pitchtrack on a WAV matches analyze() in the browser frame for frame', asy
   assert.ok(voiced > 200, `${voiced} voiced rows`);
 });
 
+test('analyze() of 300 s keeps the page responsive, reports progress and stops on an AbortSignal', { timeout: 180_000 }, async () => {
+  const h = await page();
+  const r = await h.page.evaluate(() => window.analyzeLong({ seconds: 300 }));
+  console.log(`${h.engine}: analyze() of 300 s: ${r.ms.toFixed(0)} ms, longest pause of a 5 ms timer ${r.longest.toFixed(1)} ms`);
+  // One estimate per 10 ms hop, all voiced at 220 Hz.
+  assert.ok(Math.abs(r.estimates - 30000) < 10, `${r.estimates} estimates`);
+  assert.ok(r.voiced > 0.99 * r.estimates, `${r.voiced} voiced at 220 Hz`);
+  // The page ran its timer at least every 100 ms (work slices are 20 ms; the rest is the
+  // engine and a shared machine), where one call used to block it for seconds.
+  assert.ok(r.longest < 100, `the page stalled for ${r.longest.toFixed(1)} ms`);
+  assert.ok(r.progressCalls >= 300 && r.increasing && r.lastProgress === 1, JSON.stringify(r));
+  assert.match(r.aborted, /^AbortError/);
+  assert.ok(r.abortedAfter < 0.1, `aborted after ${r.abortedAfter}`);
+  assert.equal(r.preAborted, 'AbortError');
+});
+
 test('bad analyzer options throw TypeError / RangeError naming the option', async () => {
   const h = await page();
   const r = await h.page.evaluate(() => window.badAnalyzerOptions());

@@ -76,3 +76,16 @@ test('drops right before flush(), sync(), close() and the end of a render are ga
   assert.equal(o.received + o.dropped, o.length, JSON.stringify(o));
   assert.equal(o.gapFrames, o.dropped, JSON.stringify(o));
 });
+
+test('the same listener with and without capture: removing one leaves the other listening', async () => {
+  const r = await h.page.evaluate(() => window.captureListeners());
+  assert.ok(r.afterOne > 30, `${r.afterOne} pitch events in 0.5 s with one registration left`);
+  assert.equal(r.afterBoth, 0, 'none once both are removed');
+});
+
+test('detail.samples kept past its handler is detached every time, never only sometimes', async () => {
+  const r = await h.page.evaluate(() => window.keptViews());
+  assert.ok(r.batches > 30, `${r.batches} batches`);
+  assert.equal(r.during, r.batches, 'valid during the dispatch');
+  assert.equal(r.after, 0, 'detached after it');
+});

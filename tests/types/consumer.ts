@@ -105,6 +105,8 @@ export async function run(context: AudioContext, source: AudioNode): Promise<str
 
   const estimates: AnalysisEstimate[] = await analyze(new Float32Array(44100), 44100, pitch);
   await analyze(new Float32Array(4096), 22050);
+  const progress: number[] = [];
+  await analyze(new Float32Array(4096), 22050, {}, { signal: new AbortController().signal, onProgress: (done) => progress.push(done) });
   for (const e of estimates) log.push(showPitch(e), String(e.db));
   const headerBytes: number = HEADER_BYTES;
   const a4: string | undefined = NOTE_NAMES[69];

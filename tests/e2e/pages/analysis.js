@@ -67,6 +67,36 @@ window.analyzeWav = async (url, options) => {
   return { sampleRate: rate, estimates: await analyze(x, rate, options) };
 };
 
+/**
+ * analyze() over `seconds` of a 220 Hz sine while a 5 ms timer measures the longest time the
+ * page could not run it; then the same with an AbortSignal aborted at the first progress.
+ */
+window.analyzeLong = async ({ seconds = 300, sampleRate = 44100 } = {}) => {
+  const x = new Float32Array(seconds * sampleRate);
+  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin(2 * Math.PI * 220 * i / sampleRate);
+  let last = performance.now(); let longest = 0;
+  const probe = setInterval(() => { const t = performance.now(); longest = Math.max(longest, t - last); last = t; }, 5);
+  const progress = [];
+  const t0 = performance.now();
+  const estimates = await analyze(x, sampleRate, {}, { onProgress: (d) => progress.push(d) });
+  const ms = performance.now() - t0;
+  clearInterval(probe);
+  const voiced = estimates.filter((e) => e.voiced && Math.abs(e.frequency - 220) < 1).length;
+  const ac = new AbortController();
+  let abortedAfter = 0;
+  const aborted = await analyze(x, sampleRate, {}, {
+    signal: ac.signal, onProgress: (d) => { abortedAfter = d; ac.abort(); },
+  }).then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
+  const pre = new AbortController();
+  pre.abort();
+  const preAborted = await analyze(x, sampleRate, {}, { signal: pre.signal }).then(() => 'resolved', (e) => e.name);
+  return {
+    estimates: estimates.length, voiced, longest, ms, progressCalls: progress.length,
+    increasing: progress.every((p, i) => i === 0 || p > progress[i - 1]), lastProgress: progress.at(-1),
+    aborted, abortedAfter, preAborted,
+  };
+};
+
 window.badAnalyzerOptions = async () => {
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 44100 });
   const out = {};

@@ -34,9 +34,19 @@ function follow(tap, { ramp = false } = {}) {
     // first batch, and within 0.01, since WebKit starts a source between two frames and the
     // first values come out a hair off, e.g. 2e-13 for 0).
     if (ramp) {
-      if (c.offset === undefined) c.offset = ramp === 'relative' ? Math.round(d.samples[d.frames - 1]) - (d.startFrame + d.frames - 1) : 0;
+      let from = 0;
+      if (c.offset === undefined) {
+        if (ramp === 'relative') {
+          // The source may start after the tap's first quanta (silence before it): the
+          // offset comes from the first sample of the ramp proper.
+          while (from < d.frames && !(d.samples[from] >= 1)) from++;
+          if (from < d.frames) c.offset = Math.round(d.samples[from]) - (d.startFrame + from);
+        } else {
+          c.offset = 0;
+        }
+      }
       const tol = ramp === 'relative' ? 0.01 : 0;
-      for (let i = 0; i < d.frames; i++) {
+      for (let i = c.offset === undefined ? d.frames : from; i < d.frames; i++) {
         if (Math.abs(d.samples[i] - (d.startFrame + i + c.offset)) <= tol) continue;
         if (c.mismatches++ === 0) c.firstMismatch = { startFrame: d.startFrame, i, got: d.samples[i], want: d.startFrame + i + c.offset, flags: d.flags, frames: d.frames, batch: c.batches.length };
       }

@@ -39,9 +39,21 @@ function collector(tap, { ramp = false, frames = null } = {}) {
     // frame since the source started, a fixed offset from the context's, taken from the first
     // batch, and within 0.01: WebKit starts a source between two frames).
     if (ramp) {
-      if (c.offset === undefined) c.offset = ramp === 'relative' ? Math.round(s[d.frames - 1]) - (d.startFrame + d.frames - 1) : 0;
+      let from = 0;
+      if (c.offset === undefined) {
+        if (ramp === 'relative') {
+          // The source may start after the tap's first quanta: the offset comes from the
+          // first sample of the ramp proper.
+          while (from < d.frames && !(s[from] >= 1)) from++;
+          if (from < d.frames) c.offset = Math.round(s[from]) - (d.startFrame + from);
+        } else {
+          c.offset = 0;
+        }
+      }
       const tol = ramp === 'relative' ? 0.01 : 0;
-      for (let i = 0; i < d.frames; i++) if (Math.abs(s[i] - (d.startFrame + i + c.offset)) > tol) c.mismatches++;
+      for (let i = c.offset === undefined ? d.frames : from; i < d.frames; i++) {
+        if (Math.abs(s[i] - (d.startFrame + i + c.offset)) > tol) c.mismatches++;
+      }
     }
     if (frames) for (let i = 0; i < d.frames; i++) frames.set(d.startFrame + i, s[i]);
     c.received += d.frames;

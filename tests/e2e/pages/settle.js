@@ -158,4 +158,34 @@ window.gapsAtSettle = async () => {
   return out;
 };
 
+/** One listener registered with and without capture; one of the two removed. */
+window.captureListeners = async () => {
+  const { ctx, tap } = await liveTap();
+  let n = 0;
+  const count = () => { n++; };
+  tap.addEventListener('pitch', count);
+  tap.addEventListener('pitch', count, { capture: true });
+  tap.removeEventListener('pitch', count, true);
+  await sleep(500);
+  const afterOne = n;
+  tap.removeEventListener('pitch', count);
+  await sleep(50); // the events of batches already on their way
+  const m = n;
+  await sleep(300);
+  await tap.close();
+  await ctx.close();
+  return { afterOne, afterBoth: n - m };
+};
+
+/** A listener that keeps detail.samples and reads it after its handler returned. */
+window.keptViews = async () => {
+  const { ctx, tap } = await liveTap();
+  const kept = [];
+  tap.addEventListener('batch', (e) => { kept.push([e.detail.samples, e.detail.samples.length]); });
+  await sleep(1000);
+  await tap.close();
+  await ctx.close();
+  return { batches: kept.length, during: kept.filter(([, n]) => n > 0).length, after: kept.filter(([v]) => v.length > 0).length };
+};
+
 document.getElementById('status').textContent = 'ready';
