@@ -588,3 +588,29 @@ fn the_pool_sized_to_an_offline_render_is_bounded_and_named_in_its_error() {
         "maxPoolSize"
     );
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn pending_drops_include_those_the_batch_being_filled_carries() {
+    let mut b = QuantumBatcher::new(TapConfig {
+        batch_size: 256,
+        pool_size: 1,
+        max_pool_size: 1,
+        ..TapConfig::default()
+    })
+    .unwrap();
+    let mut out = Posted::new();
+    for q in 0..4 {
+        b.push((q * Q) as f64, &[&ramp(q * Q, Q)], &mut out);
+    }
+    // One batch out, two quanta dropped (the pool is dry): pending, from frame 256.
+    assert_eq!(b.pending_drop(), (2.0 * Q as f64, 2.0 * Q as f64));
+    give_back(&mut b, &out);
+    b.push((4 * Q) as f64, &[&ramp(4 * Q, Q)], &mut out);
+    // A batch has started and carries them; not posted yet, so still pending for the main
+    // thread, which has seen no GAP batch for them.
+    assert_eq!(b.pending_drop().0, 2.0 * Q as f64);
+    b.push((5 * Q) as f64, &[&ramp(5 * Q, Q)], &mut out);
+    assert_eq!(out.len(), 2);
+    assert_eq!(b.pending_drop().0, 0.0);
+}

@@ -481,10 +481,16 @@ impl QuantumBatcher {
     pub fn pool(&self) -> &BufferPool {
         &self.pool
     }
-    /// Frames dropped since the last posted batch, which the next batch will flag as `GAP`,
-    /// and the context frame where that run of drops began (NaN when unknown).
+    /// Frames dropped since the last posted batch, which the next batch to be posted will
+    /// flag as `GAP` (the batch being filled, if any, already carries them), and the context
+    /// frame where that run of drops began (NaN when unknown).
     pub fn pending_drop(&self) -> (f64, f64) {
-        (self.pending_drop, self.pending_drop_start)
+        let frames = if self.filling.is_some() {
+            self.batch_dropped_before
+        } else {
+            self.pending_drop
+        };
+        (frames, self.pending_drop_start)
     }
     /// The configuration in effect (with the latest batch size).
     pub fn config(&self) -> &TapConfig {

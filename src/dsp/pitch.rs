@@ -73,6 +73,12 @@ use super::meter::{amplitude_to_db, check_sample_rate, MIN_DB};
 pub const DEFAULT_MIN_FREQUENCY: f32 = 50.0;
 /// Default highest pitch, in Hz (`pitch.maxFrequency`).
 pub const DEFAULT_MAX_FREQUENCY: f32 = 1500.0;
+
+/// `pitch.maxFrequency` when the caller gives none: [`DEFAULT_MAX_FREQUENCY`], or a quarter
+/// of the sample rate where that is lower (under 6 kHz), the highest the detector allows.
+pub fn default_max_frequency(sample_rate: f32) -> f32 {
+    DEFAULT_MAX_FREQUENCY.min(sample_rate / 4.0)
+}
 /// Default voicing threshold on clarity (`pitch.clarityThreshold`).
 pub const DEFAULT_CLARITY_THRESHOLD: f32 = 0.65;
 /// Default volume gate in dBFS (`pitch.minDb`): 20 dB below a −50 dBFS voice.

@@ -48,7 +48,10 @@ export declare const NOTE_NAMES: readonly string[];
 export interface PitchOptions {
   /** Lowest frequency searched, Hz. Default 50; 20–8000 and below `maxFrequency`. */
   minFrequency?: number;
-  /** Highest frequency searched, Hz. Default 1500; at most 8000 and a quarter of the sample rate. */
+  /**
+   * Highest frequency searched, Hz. Default 1500 (a quarter of the sample rate below 6 kHz);
+   * at most 8000 and a quarter of the sample rate.
+   */
   maxFrequency?: number;
   /**
    * Analysis window, samples. Default: the next power of two ≥ 42.5 ms (2048 at 44.1 and

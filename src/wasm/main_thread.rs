@@ -79,9 +79,11 @@ fn as_bytes(words: &[f32]) -> &[u8] {
     }
 }
 
-/// Builds the analyzers' options from what `pitchtap.js` passes (`None` = default).
+/// Builds the analyzers' options from what `pitchtap.js` passes (`None` = default; the
+/// default `pitch.maxFrequency` fits `sample_rate`).
 #[allow(clippy::too_many_arguments)] // one argument per JS option
 fn analyzer_configs(
+    sample_rate: f64,
     min_frequency: Option<f64>,
     max_frequency: Option<f64>,
     window_size: Option<f64>,
@@ -111,7 +113,10 @@ fn analyzer_configs(
     };
     let pitch = PitchConfig {
         min_frequency: min_frequency.map_or(d.min_frequency, |x| x as f32),
-        max_frequency: max_frequency.map_or(d.max_frequency, |x| x as f32),
+        max_frequency: max_frequency.map_or_else(
+            || crate::dsp::pitch::default_max_frequency(sample_rate as f32),
+            |x| x as f32,
+        ),
         window_size: size(
             "pitch.windowSize",
             "a whole number of samples from 64 to 65536",
@@ -156,6 +161,7 @@ impl MainTap {
         release_ms: Option<f64>,
     ) -> Result<MainTap, JsValue> {
         let (pitch_config, volume_config) = analyzer_configs(
+            sample_rate,
             min_frequency,
             max_frequency,
             window_size,
@@ -496,6 +502,7 @@ impl PitchAnalysis {
         a4: Option<f64>,
     ) -> Result<PitchAnalysis, JsValue> {
         let (config, _) = analyzer_configs(
+            sample_rate,
             min_frequency,
             max_frequency,
             window_size,

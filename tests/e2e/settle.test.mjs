@@ -89,3 +89,12 @@ test('detail.samples kept past its handler is detached every time, never only so
   assert.equal(r.during, r.batches, 'valid during the dispatch');
   assert.equal(r.after, 0, 'detached after it');
 });
+
+test('default options at 3, 4, 5 and 8 kHz: create() works and hears 220 Hz (maxFrequency fits the rate)', async () => {
+  const r = await h.page.evaluate(() => window.lowRates());
+  for (const x of r) {
+    assert.equal(x.error, undefined, `${x.sampleRate} Hz: ${x.error}`);
+    assert.ok(x.voiced > 100, `${x.sampleRate} Hz: ${x.voiced} voiced`);
+    assert.ok(Math.abs(1200 * Math.log2(x.median / 220)) < 10, `${x.sampleRate} Hz: ${x.median} Hz`);
+  }
+});

@@ -35,6 +35,9 @@ function follow(tap, { ramp = false } = {}) {
     // first values come out a hair off, e.g. 2e-13 for 0).
     if (ramp) {
       let from = 0;
+      // Frames the context skipped (a DISCONTINUITY: the device stalled at start-up) move
+      // the context's frames and not the source's: the offset starts again.
+      if (ramp === 'relative' && (d.flags & FLAGS.DISCONTINUITY) !== 0) c.offset = undefined;
       if (c.offset === undefined) {
         if (ramp === 'relative') {
           // The source may start after the tap's first quanta (silence before it): the

@@ -40,6 +40,9 @@ function collector(tap, { ramp = false, frames = null } = {}) {
     // batch, and within 0.01: WebKit starts a source between two frames).
     if (ramp) {
       let from = 0;
+      // Frames the context skipped (a DISCONTINUITY) move the context's frames and not the
+      // source's: the offset starts again.
+      if (ramp === 'relative' && (d.flags & FLAGS.DISCONTINUITY) !== 0) c.offset = undefined;
       if (c.offset === undefined) {
         if (ramp === 'relative') {
           // The source may start after the tap's first quanta: the offset comes from the

@@ -188,4 +188,24 @@ window.keptViews = async () => {
   return { batches: kept.length, during: kept.filter(([, n]) => n > 0).length, after: kept.filter(([v]) => v.length > 0).length };
 };
 
+/** Default options at low sample rates: a 220 Hz tone rendered offline at each rate. */
+window.lowRates = async () => {
+  const out = [];
+  for (const sampleRate of [3000, 4000, 5000, 8000]) {
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 2 * sampleRate, sampleRate });
+    let tap;
+    try { tap = await PitchTap.create(ctx); } catch (e) { out.push({ sampleRate, error: `${e.name}: ${e.message}` }); continue; }
+    const f = [];
+    tap.addEventListener('pitch', (e) => { if (e.detail.voiced) f.push(e.detail.frequency); });
+    const osc = new OscillatorNode(ctx, { frequency: 220 });
+    osc.connect(tap.node);
+    osc.start();
+    await ctx.startRendering();
+    await tap.close();
+    f.sort((a, b) => a - b);
+    out.push({ sampleRate, voiced: f.length, median: f[f.length >> 1] ?? 0 });
+  }
+  return out;
+};
+
 document.getElementById('status').textContent = 'ready';
