@@ -352,7 +352,6 @@ export class PitchTap extends EventTarget {
     this._ended = false;
     this._onEnded = null;
     this._dead = null; // why the worklet cannot answer any more (context closed, tap off)
-    this._gapFrames = 0; // frames reported in `gap` events
     this._reportedPending = 0; // of the worklet's current run of drops, frames reported already
     this._heldIds = []; // slot, lease, epoch of each buffer in _held
     this._nextId = 1;
@@ -492,9 +491,8 @@ export class PitchTap extends EventTarget {
     }
   }
 
-  /** A `gap` event, counted. */
+  /** A `gap` event. */
   _gap(frames, startFrame, sampleRate) {
-    this._gapFrames += frames;
     this.dispatchEvent(new CustomEvent('gap', { detail: { frames, startFrame, sampleRate } }));
   }
 
