@@ -100,6 +100,17 @@ bench-pool: $(BENCH_DEPS)
 bench-engines: $(BENCH_DEPS)
 	node benches/browser/engines.mjs --seconds 60
 
+# create() on a fresh page, cold and after PitchTap.preload() (docs/benchmarks.md, "First create").
+.PHONY: bench-create
+bench-create: build
+	@for e in $(ENGINES); do PITCHTAP_ENGINE=$$e node benches/browser/create-time.mjs 7 || exit 1; done
+
+# The longest main-thread block the default pool rides out, in each engine of ENGINES
+# (scripts/stall-bound.mjs; results in docs/reliability.md).
+.PHONY: bench-stall
+bench-stall: build
+	@for e in $(ENGINES); do PITCHTAP_ENGINE=$$e node scripts/stall-bound.mjs 3 || exit 1; done
+
 # 60 min of audio through an OfflineAudioContext, then 10 min live from the fake microphone:
 # drops, gaps and heap every 30 s (scripts/soak.mjs; results in docs/reliability.md).
 .PHONY: soak

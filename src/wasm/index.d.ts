@@ -304,6 +304,8 @@ export interface PitchTapStats {
   errors: number;
   /** How many of the `error` events were Rust panics. */
   panics: number;
+  /** Tracks of attached MediaStream sources that ended (`sourceended` events). */
+  sourcesEnded: number;
 }
 
 /** The most recent results of a tap, for code that polls. */
@@ -329,6 +331,22 @@ export interface PitchTapEventMap {
   volume: CustomEvent<VolumeReading>;
   /** An error in the worklet, or a Rust panic on either side. */
   error: CustomEvent<ErrorDetail>;
+  /** A track of a MediaStream source connected with `attach()` ended; once per track. */
+  sourceended: CustomEvent<SourceEndedDetail>;
+}
+
+/** `detail` of a `sourceended` event. */
+export interface SourceEndedDetail {
+  /** The node `attach()` connected. */
+  readonly source: AudioNode;
+  /** The track that ended (`readyState` `'ended'`). */
+  readonly track: MediaStreamTrack;
+  /** `track.kind` (`'audio'`). */
+  readonly kind: string;
+  /** `track.label`, e.g. the microphone's name. */
+  readonly label: string;
+  /** `context.currentTime` when the tap saw it: it looks every 100 ms. */
+  readonly time: number;
 }
 
 /** A listener for a `PitchTap` event: a function or an object with `handleEvent`. */
@@ -346,7 +364,7 @@ export type PitchTapListener<E extends Event> =
  * tap.addEventListener('pitch', (e) => { if (e.detail.voiced) show(e.detail.note, e.detail.cents); });
  * ```
  */
-export declare class PitchTap extends EventTarget {
+export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> extends EventTarget {
   /** Use `PitchTap.create()`. */
   private constructor();
 
@@ -360,12 +378,22 @@ export declare class PitchTap extends EventTarget {
    * Rejects with a `DOMException` `InvalidStateError` if the context is closed. Nothing
    * half-made is left behind. Allocates (not for a real-time path).
    */
-  static create(context: BaseAudioContext, options?: PitchTapOptions): Promise<PitchTap>;
+  static create<C extends BaseAudioContext>(context: C, options?: PitchTapOptions): Promise<PitchTap<C>>;
+
+  /**
+   * Does ahead of time what the first `create()` would: compiles and instantiates the wasm
+   * (once per page) and, given a context, loads the worklet module into it (once per
+   * context). Call it at page load, before the user's gesture; `create()` then takes only
+   * the warm time. Calling it again costs nothing; after a failure a later call retries.
+   * @throws TypeError if `context` is given and is not a `BaseAudioContext`.
+   * Rejects with `InvalidStateError` for a closed context.
+   */
+  static preload(context?: BaseAudioContext): Promise<void>;
 
   /** The `AudioWorkletNode`: connect your source to it. It has no output. */
   readonly node: AudioWorkletNode;
-  /** The context the tap was created in. */
-  readonly context: BaseAudioContext;
+  /** The context the tap was created in, typed as the one passed to `create()`. */
+  readonly context: C;
   /**
    * The most recent pitch estimate and volume reading. **Both objects are reused**: their
    * fields are overwritten in place as batches arrive (no allocation), so read them (e.g.
@@ -375,6 +403,24 @@ export declare class PitchTap extends EventTarget {
 
   /** Counters of the tap. Allocates the returned object. */
   stats(): PitchTapStats;
+
+  /**
+   * Connects `source` to `tap.node` and keeps it: `close()` disconnects it (a node whose
+   * source stays connected is never released). A `MediaStream` is first made into a node
+   * with `context.createMediaStreamSource` (an `AudioContext` only). The audio tracks of a
+   * MediaStream source are watched: when one ends — its device went away, its permission
+   * was revoked, or `track.stop()` was called (which fires no `ended` event) — the tap
+   * dispatches `sourceended` once for it and counts it in `stats().sourcesEnded`.
+   * Returns the source node.
+   * @throws TypeError for anything but an AudioNode or a MediaStream (a MediaStream on an
+   *   OfflineAudioContext); what `connect()` throws for a node of another context.
+   * @throws DOMException `InvalidStateError` after `close()`.
+   */
+  attach<S extends AudioNode>(source: S): S;
+  attach(source: MediaStream): MediaStreamAudioSourceNode;
+
+  /** Disconnects a source `attach()` connected and stops watching it; `false` if it was not attached. */
+  detach(source: AudioNode): boolean;
 
   /**
    * Posts the partial batch now. Resolves with `stats()` after every batch posted before it

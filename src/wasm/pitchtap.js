@@ -60,6 +60,9 @@ const RATE_WINDOW = 2048;
 const RETURN_GROUP = 4;
 // Longest close() waits for the last batches of a finished offline render.
 const OFFLINE_END_WAIT_MS = 2000;
+// How often the tracks of attached MediaStream sources are looked at (track.stop() fires no
+// `ended` event, and a stopped track may leave the node without input, so without batches).
+const TRACK_POLL_MS = 100;
 // Longest a flush(), sync(), configure() or close() waits for the worklet's answer. It answers
 // in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -73,6 +76,8 @@ const MAGIC = 0x50415450;
  * A symbol, so that it cannot be called by accident and is not part of the typed API.
  */
 export const DEBUG_PANIC = Symbol.for('pitchtap.debugPanic');
+/** Test hook: `PitchTap[DEBUG_WASM_BYTES]()` is the main-thread wasm memory's size in bytes. */
+export const DEBUG_WASM_BYTES = Symbol.for('pitchtap.wasmBytes');
 
 /** A u32 read little-endian from a byte array, without allocating. */
 function u32(b, at) { return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0; }
@@ -142,8 +147,33 @@ const WASM_URL = new URL('./pitchtap_wasm_bg.wasm', import.meta.url);
 const WORKLET_URL = new URL('./worklet.js', import.meta.url);
 
 let wasmModule = null; // Promise<WebAssembly.Module>, one per page
+let wasmExports = null; // the main-thread instance's raw exports (see _receiveFailed)
 const workletLoaded = new WeakMap(); // BaseAudioContext → Promise<void>
 const CREATE = Symbol('PitchTap.create');
+
+/**
+ * Where the main-thread instance's shadow stack pointer stands, to be put back after a trap.
+ * A Rust panic traps (panic = "abort"): the frames it ends never run their epilogues, so the
+ * linear-memory stack they took stays taken. Without putting the pointer back, every panic
+ * leaked ~600 bytes of the 1 MiB stack and the instance ran out of stack after ~1700 panics
+ * (faults.test.mjs). `__stack_pointer` is exported by the linker (.cargo/config.toml).
+ */
+function stackMark() { return wasmExports?.__stack_pointer?.value ?? -1; }
+function stackRestore(mark) { if (mark >= 0) wasmExports.__stack_pointer.value = mark; }
+
+/**
+ * Frees a wasm-bindgen object, also one a trap left behind. A trap ends a method before
+ * wasm-bindgen drops the reference it takes for the call, so the object then has two owners:
+ * `free()` drops one and throws (its "ownership" error), and a second free of the same
+ * pointer (the raw export `freeExport`) drops the last and frees it. Without this every
+ * main-thread panic leaked its receiver; faults.test.mjs checks memory stays flat.
+ */
+function release(obj, freeExport) {
+  const ptr = obj.__wbg_ptr;
+  try { obj.free(); } catch {
+    try { if (ptr) wasmExports[freeExport](ptr, 0); } catch { /* leave it */ }
+  }
+}
 
 /** Compiles the wasm once per page and instantiates it on the main thread. */
 function loadWasm() {
@@ -159,7 +189,7 @@ function loadWasm() {
         if (!res.ok) throw new Error(`pitchtap: could not load ${WASM_URL} (${res.status})`);
         return WebAssembly.compile(await res.arrayBuffer());
       });
-      await init({ module_or_path: module });
+      wasmExports = await init({ module_or_path: module });
       return module;
     })();
     wasmModule.catch(() => { wasmModule = null; }); // let a later create() retry
@@ -262,6 +292,28 @@ export class PitchTap extends EventTarget {
    * Throws TypeError / RangeError for bad options (before anything is created) and
    * rejects with InvalidStateError for a closed context.
    */
+  /** Test hook (see DEBUG_WASM_BYTES): the main-thread wasm memory's size, 0 before create(). */
+  static [DEBUG_WASM_BYTES]() { return wasmExports ? wasmExports.memory.buffer.byteLength : 0; }
+
+  /**
+   * Does ahead of time what the first `create()` would: compiles and instantiates the wasm
+   * (once per page) and, given a context, loads the worklet module into it (once per
+   * context). Call it at page load, before the user's click; `create()` then takes only the
+   * warm time. Calling it again is free; a failure rejects and a later call retries.
+   */
+  static async preload(context) {
+    if (context !== undefined) {
+      if (typeof BaseAudioContext === 'undefined' || !(context instanceof BaseAudioContext)) {
+        throw new TypeError('pitchtap: preload(context): context must be an AudioContext or OfflineAudioContext');
+      }
+      if (context.state === 'closed') {
+        throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
+      }
+    }
+    await loadWasm();
+    if (context !== undefined) await loadWorklet(context);
+  }
+
   static async create(context, options) {
     if (typeof BaseAudioContext === 'undefined' || !(context instanceof BaseAudioContext)) {
       throw new TypeError('pitchtap: context must be an AudioContext or OfflineAudioContext');
@@ -366,6 +418,10 @@ export class PitchTap extends EventTarget {
     this._analysis = new Window(METRIC_WINDOW);
     this._receipts = new Window(RATE_WINDOW);
     this._sampleRate = context.sampleRate;
+    this._sourcesEnded = 0;
+    this._sources = new Set(); // nodes attach() connected, disconnected by close()
+    this._tracks = []; // { track, source, ended, onEnded } of attached MediaStream sources
+    this._trackTimer = null; // looks at _tracks while one of them is live
     this._ready = new Promise((resolve, reject) => { this._readyHooks = { resolve, reject }; });
     // Only the browser's own message events (page code can call port.onmessage itself).
     this._onMessage = (e) => { if (e.isTrusted === true) this._receive(e.data); };
@@ -415,6 +471,7 @@ export class PitchTap extends EventTarget {
     if (this._closed) return;
     const rx = this._rx;
     const t0 = performance.now();
+    const stack = stackMark();
     let status;
     try {
       // Copy the buffer into wasm memory here, through a view taken once: no call from
@@ -425,7 +482,7 @@ export class PitchTap extends EventTarget {
       input.set(d);
       status = rx.receiveBatch(len);
     } catch (e) {
-      this._receiveFailed(e, d);
+      this._receiveFailed(e, d, stack);
       this._giveBack(d); // the buffer is intact: back to the pool
       return;
     }
@@ -491,14 +548,88 @@ export class PitchTap extends EventTarget {
     }
   }
 
+  /**
+   * Connects `source` (an AudioNode, or a MediaStream made into one with
+   * `createMediaStreamSource`) to `tap.node` and keeps it: `close()` disconnects it, and
+   * the audio tracks of a MediaStream source are watched. When one ends (its device went
+   * away, its permission was revoked, or page code called `track.stop()`, which fires no
+   * `ended` event) the tap dispatches `sourceended` once for it. Returns the source node.
+   */
+  attach(source) {
+    this._assertOpen('attach');
+    if (typeof MediaStream === 'function' && source instanceof MediaStream) {
+      if (typeof this.context.createMediaStreamSource !== 'function') {
+        throw new TypeError('pitchtap: attach(): a MediaStream needs an AudioContext (this context cannot play one)');
+      }
+      source = this.context.createMediaStreamSource(source);
+    }
+    if (source === null || typeof source !== 'object' || typeof source.connect !== 'function') {
+      throw new TypeError('pitchtap: attach() takes an AudioNode or a MediaStream');
+    }
+    source.connect(this.node); // throws for a node of another context
+    if (this._sources.has(source)) return source;
+    this._sources.add(source);
+    const stream = source.mediaStream;
+    if (stream && typeof stream.getAudioTracks === 'function') {
+      for (const track of stream.getAudioTracks()) {
+        const t = { track, source, ended: false, onEnded: null };
+        t.onEnded = () => this._trackEnded(t);
+        track.addEventListener('ended', t.onEnded);
+        this._tracks.push(t);
+      }
+      // Looked at every TRACK_POLL_MS, not per batch: a stopped track may leave the node
+      // without input, and then no batch comes. A track that had ended before is said at
+      // the first look.
+      this._trackTimer ??= setInterval(() => this._pollTracks(), TRACK_POLL_MS);
+    }
+    return source;
+  }
+
+  /** Disconnects a source `attach()` connected and stops watching it; false if it was not. */
+  detach(source) {
+    if (!this._sources.delete(source)) return false;
+    try { source.disconnect(this.node); } catch { /* already disconnected */ }
+    this._tracks = this._tracks.filter((t) => {
+      if (t.source !== source) return true;
+      t.track.removeEventListener('ended', t.onEnded);
+      return false;
+    });
+    if (this._tracks.length === 0) this._stopTrackTimer();
+    return true;
+  }
+
+  /** Tracks that ended since the last look (`readyState`: stop() fires no event). */
+  _pollTracks() {
+    for (const t of this._tracks) if (!t.ended && t.track.readyState === 'ended') this._trackEnded(t);
+    if (this._tracks.every((t) => t.ended)) this._stopTrackTimer();
+  }
+
+  _stopTrackTimer() {
+    if (this._trackTimer !== null) { clearInterval(this._trackTimer); this._trackTimer = null; }
+  }
+
+  _trackEnded(t) {
+    if (t.ended || this._closed) return;
+    t.ended = true;
+    t.track.removeEventListener('ended', t.onEnded);
+    this._sourcesEnded++;
+    this._reportEvent('sourceended', {
+      source: t.source, track: t.track, kind: t.track.kind, label: t.track.label,
+      time: this.context.currentTime,
+    });
+  }
+
   /** A `gap` event. */
   _gap(frames, startFrame, sampleRate) {
     this.dispatchEvent(new CustomEvent('gap', { detail: { frames, startFrame, sampleRate } }));
   }
 
   /** An `error` event; a throwing dispatch (a replaced dispatchEvent) is swallowed. */
-  _reportError(detail) {
-    try { this.dispatchEvent(new CustomEvent('error', { detail })); } catch { /* counted in errors */ }
+  _reportError(detail) { this._reportEvent('error', detail); }
+
+  /** An event that must not throw into the caller (a replaced dispatchEvent is swallowed). */
+  _reportEvent(type, detail) {
+    try { this.dispatchEvent(new CustomEvent(type, { detail })); } catch { /* nothing to add */ }
   }
 
   /**
@@ -578,8 +709,9 @@ export class PitchTap extends EventTarget {
   }
 
   /** Receiving a batch threw: a Rust panic (a wasm trap) or a plain JS exception. */
-  _receiveFailed(e, d) {
+  _receiveFailed(e, d, stack) {
     const panic = e instanceof WebAssembly.RuntimeError;
+    if (panic) stackRestore(stack);
     let msg = '';
     if (panic) { try { msg = takePanicMessage(); } catch { /* keep the trap's own message */ } }
     if (!msg) msg = String((e && e.message) || e);
@@ -599,8 +731,7 @@ export class PitchTap extends EventTarget {
       const old = this._rx;
       this._report = null;
       this._input = null;
-      // Give back what the dead receiver held; if its state is too broken to free, forget it.
-      try { old.free(); } catch { try { old.__destroy_into_raw(); } catch { /* nothing */ } }
+      release(old, '__wbg_maintap_free'); // what the dead receiver held (~100 kB)
       try {
         this._rx = newReceiver(this._sampleRate, this._options);
       } catch (e2) {
@@ -827,6 +958,8 @@ export class PitchTap extends EventTarget {
     this._rx.free();
     this.node.port.onmessage = null;
     try { this.node.disconnect(); } catch { /* not connected */ }
+    for (const source of [...this._sources]) this.detach(source);
+    this._stopTrackTimer();
     this.node.port.close();
     if (this._onState) this.context.removeEventListener('statechange', this._onState);
     for (const p of this._pending.values()) { clearTimeout(p.timer); p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError')); }
@@ -864,6 +997,7 @@ export class PitchTap extends EventTarget {
       estimatesDropped: rx.estimatesDropped,
       errors: this._errors,
       panics: this._panics,
+      sourcesEnded: this._sourcesEnded,
       messagesPerSecond: this._receipts.countAbove(now - 1000),
       batchAgeMs: this._age.summary(),
       analysisMs: this._analysis.summary(),
@@ -901,7 +1035,14 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
     const step = Math.max(4096, Math.round(sampleRate));
     let since = performance.now();
     for (let at = 0; at < samples.length; at += step) {
-      const flat = analysis.push(samples.subarray(at, Math.min(samples.length, at + step)));
+      const stack = stackMark();
+      let flat;
+      try {
+        flat = analysis.push(samples.subarray(at, Math.min(samples.length, at + step)));
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) stackRestore(stack);
+        throw e;
+      }
       for (let i = 0; i < flat.length; i += ANALYZE_FIELDS) {
         const frequency = flat[i + 1];
         const midi = flat[i + 3];
@@ -919,7 +1060,7 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
       }
     }
   } finally {
-    try { analysis.free(); } catch { /* a panic left it unusable: nothing to free */ }
+    release(analysis, '__wbg_pitchanalysis_free');
   }
   return out;
 }

@@ -45,3 +45,20 @@ test(`${engine}'s own fake microphone (${DEVICES[engine].says}) reaches the tap:
     assert.ok(Math.abs(median(r.volumes.slice(10).map((v) => v.peak)) / peak - 1) < 0.05, 'peak');
   }
 });
+
+test(`${engine}: tap.attach(stream), then track.stop(): one sourceended event within 0.25 s, nothing dropped`, async () => {
+  h ??= await launch(DEVICES[engine].launch);
+  await h.page.goto(`${h.url}/tests/e2e/pages/analysis.html`);
+  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  const r = await h.page.evaluate(() => window.micStops({ before: 1, after: 1 }));
+  assert.ok(r.batchesBefore > 10, `${r.batchesBefore} batches before the stop`);
+  assert.equal(r.ended.length, 1, JSON.stringify(r.ended));
+  assert.deepEqual({ ...r.ended[0], time: 0 }, { sameTrack: true, kind: 'audio', time: 0, isNode: true });
+  // The tap looks every 100 ms (TRACK_POLL_MS), whether batches come or not; plus scheduling.
+  const late = r.ended[0].time - r.stoppedAt;
+  assert.ok(late >= 0 && late < 0.25, `sourceended ${late.toFixed(3)} s after the stop`);
+  assert.equal(r.stats.sourcesEnded, 1);
+  assert.equal(r.stats.droppedSamples, 0);
+  assert.equal(r.attachAfterClose, 'InvalidStateError');
+  assert.equal(r.detachAfterClose, false, 'close() detached it already');
+});

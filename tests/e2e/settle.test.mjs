@@ -98,3 +98,28 @@ test('default options at 3, 4, 5 and 8 kHz: create() works and hears 220 Hz (max
     assert.ok(Math.abs(1200 * Math.log2(x.median / 220)) < 10, `${x.sampleRate} Hz: ${x.median} Hz`);
   }
 });
+
+test('attach(): a track ended before is said at the first look, one stopped later once, a detached one never; bad arguments throw TypeError', async () => {
+  const r = await h.page.evaluate(() => window.attachCases());
+  assert.deepEqual(r.afterFirst, [r.ids[0]]);
+  assert.deepEqual(r.ended, [r.ids[0], r.ids[1]]);
+  assert.equal(r.sourcesEnded, 2);
+  assert.equal(r.detached, true);
+  assert.equal(r.detachedTwice, false);
+  assert.equal(r.keptIsNode, true);
+  assert.deepEqual(r.errors, { number: 'TypeError', nothing: 'TypeError', object: 'TypeError', offline: 'TypeError' });
+});
+
+test('PitchTap.preload(): compiles the wasm and loads the worklet ahead; create() then fetches and loads nothing; bad contexts rejected', async () => {
+  await h.page.goto(`${h.url}/tests/e2e/pages/settle.html`); // a page that has not loaded the wasm yet
+  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  const r = await h.page.evaluate(() => window.preloadCases());
+  assert.deepEqual(r.before, []);
+  assert.deepEqual(r.afterWasm, ['pitchtap_wasm_bg.wasm'], 'preload() twice fetches the wasm once');
+  // The worklet's fetch is a page resource entry in Firefox only: count addModule calls.
+  assert.deepEqual(r.afterContext, ['pitchtap_wasm_bg.wasm']);
+  assert.equal(r.addModulesAfterPreload, 1, 'preload(context) loads the worklet module');
+  assert.deepEqual(r.afterCreate, r.afterContext, 'create() fetched nothing more');
+  assert.equal(r.addModulesAfterCreate, 1, 'create() loaded no module again');
+  assert.deepEqual(r.errors, { string: 'TypeError', closed: 'InvalidStateError' });
+});

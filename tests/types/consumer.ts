@@ -9,7 +9,7 @@ import {
   type PitchTapOptions, type PitchOptions, type VolumeOptions, type ConfigureOptions,
   type PitchEstimate, type AnalysisEstimate, type VolumeReading, type BatchDetail,
   type GapDetail, type ErrorDetail, type PitchTapStats, type DurationStats, type PoolStats,
-  type PitchTapLatest, type PitchTapEventMap, type PitchTapListener,
+  type PitchTapLatest, type PitchTapEventMap, type PitchTapListener, type SourceEndedDetail,
 } from 'pitchtap';
 
 /** Fails to compile unless A and B are the same type. */
@@ -35,7 +35,7 @@ function summary(s: PitchTapStats): string {
   const counts: number[] = [
     s.messages, s.samples, s.droppedSamples, s.gaps, s.poolSize, s.buffersInFlight,
     s.batchSize, s.sampleRate, s.refused, s.malformed, s.seqBreaks, s.estimatesDropped,
-    s.errors, s.messagesPerSecond, s.batchesReceived, s.panics,
+    s.errors, s.messagesPerSecond, s.batchesReceived, s.panics, s.sourcesEnded,
     age.last, age.p50, age.p99, s.analysisMs.last, s.analysisMs.p50, s.analysisMs.p99,
     pool.size, pool.free, pool.inFlight, pool.lowWater, pool.exhausted,
   ];
@@ -53,10 +53,30 @@ function showVolume(v: VolumeReading): string {
 
 export async function run(context: AudioContext, source: AudioNode): Promise<string[]> {
   const log: string[] = [];
-  const tap: PitchTap = await PitchTap.create(context, options);
+  const tap: PitchTap<AudioContext> = await PitchTap.create(context, options);
   for (const o of others) await (await PitchTap.create(context, o)).close();
-  await PitchTap.create(new OfflineAudioContext(1, 128, 44100));
+  await PitchTap.preload();
+  await PitchTap.preload(context);
+  // @ts-expect-error preload() takes a BaseAudioContext
+  await PitchTap.preload('now');
+  const offline = await PitchTap.create(new OfflineAudioContext(1, 128, 44100));
+  const rendered: AudioBuffer = await offline.context.startRendering(); // typed as the context passed
+  log.push(String(rendered.length));
+  // The context keeps the type it was created with: resume() is an AudioContext method.
+  await tap.context.resume();
+  assertType<Equal<typeof tap.context, AudioContext>>();
   source.connect(tap.node);
+  const gain: GainNode = tap.attach(new GainNode(context));
+  const mic: MediaStreamAudioSourceNode = tap.attach(new MediaStream());
+  const detached: boolean = tap.detach(gain) && tap.detach(mic);
+  // @ts-expect-error attach() takes an AudioNode or a MediaStream
+  tap.attach('microphone');
+  tap.addEventListener('sourceended', (e) => {
+    const d: SourceEndedDetail = e.detail;
+    const track: MediaStreamTrack = d.track;
+    const from: AudioNode = d.source;
+    log.push(`${d.kind} ${d.label} ${d.time} ${track.id} ${from.numberOfInputs} ${detached}`);
+  });
   const node: AudioWorkletNode = tap.node;
   const ctx: BaseAudioContext = tap.context;
   log.push(node.channelCountMode, String(ctx.sampleRate));

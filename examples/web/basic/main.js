@@ -3,9 +3,9 @@ import { PitchTap } from '/pkg/index.js';
 
 document.getElementById('start').addEventListener('click', async () => {
   const context = new AudioContext(); // inside the click: browsers only start audio on a gesture
-  const mic = context.createMediaStreamSource(await navigator.mediaDevices.getUserMedia({ audio: true }));
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   const tap = await PitchTap.create(context);
-  mic.connect(tap.node);
+  tap.attach(stream); // connects it; `sourceended` if the microphone goes away
   tap.addEventListener('pitch', (e) => { if (e.detail.voiced) console.log(e.detail.note, e.detail.frequency.toFixed(1), 'Hz'); });
 
   // Not part of the five lines: the same, on the page, ten times a second.

@@ -49,6 +49,7 @@ export function pageHooks(mic) {
     src.connect(out);
     src.start();
     m.sources.push(src);
+    Object.defineProperty(out, 'mediaStream', { value: stream }); // as the node it stands for
     // Stopping every track stops the signal, as a real device would stop.
     for (const t of stream.getTracks()) {
       if (t.__ptStop) continue;

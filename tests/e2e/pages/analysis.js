@@ -50,6 +50,41 @@ window.livePitch = async ({ seconds = 2, contextOptions = {}, options = {} }) =>
   return { sampleRate: ctx.sampleRate, pitches, volumes, latest, stats, dropouts };
 };
 
+/**
+ * The microphone attached with tap.attach(stream), then its track stopped after `before`
+ * seconds (stop() fires no `ended` event: the tap must notice by itself). Returns the
+ * `sourceended` events, when the track was stopped, and the stats at close().
+ */
+window.micStops = async ({ before = 1, after = 1 } = {}) => {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
+  const tap = await PitchTap.create(ctx);
+  const ended = [];
+  const track = stream.getAudioTracks()[0];
+  tap.addEventListener('sourceended', (e) => ended.push({
+    sameTrack: e.detail.track === track, kind: e.detail.kind, time: e.detail.time, isNode: e.detail.source instanceof AudioNode,
+  }));
+  let batches = 0;
+  tap.addEventListener('volume', () => { batches++; });
+  const src = tap.attach(stream);
+  await new Promise((r) => setTimeout(r, before * 1000));
+  const batchesBefore = batches;
+  const stoppedAt = ctx.currentTime;
+  track.stop();
+  await new Promise((r) => setTimeout(r, after * 1000));
+  const stats = await tap.close();
+  let attachAfterClose = 'returned';
+  try { tap.attach(src); } catch (e) { attachAfterClose = e.name; }
+  await ctx.close();
+  return {
+    sampleRate: ctx.sampleRate, ended, stoppedAt, batchesBefore, batches, stats,
+    detachAfterClose: tap.detach(src), attachAfterClose,
+  };
+};
+
 /** Fetches a 16-bit PCM mono WAV, converts it exactly as hound does, runs analyze(). */
 window.analyzeWav = async (url, options) => {
   const bytes = await (await fetch(url)).arrayBuffer();

@@ -178,4 +178,46 @@ window.livePanicRun = async ({ side, seconds = 3, panicAt = 1, batchSize = 1024 
   };
 };
 
+/**
+ * `count` main-thread panics in a row on one tap in a live AudioContext (an oscillator feeds
+ * it; small batches so that a panic waits only for the next one). Returns the wasm memory
+ * after the first `warmup` panics and after all of them, and the accounting at the end.
+ */
+window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const tap = await PitchTap.create(ctx, { batchSize, poolSize: 64 });
+  const errors = [];
+  let gapFrames = 0;
+  let waiting = null;
+  tap.addEventListener('error', (e) => { errors.push(e.detail); if (waiting) { const w = waiting; waiting = null; w(); } });
+  tap.addEventListener('gap', (e) => { gapFrames += e.detail.frames; });
+  const osc = new OscillatorNode(ctx, { frequency: 220 });
+  osc.connect(tap.node);
+  osc.start();
+  const bytes = () => PitchTap[Symbol.for('pitchtap.wasmBytes')]();
+  let afterWarmup = 0;
+  for (let i = 0; i < count; i++) {
+    if (i === warmup) afterWarmup = bytes();
+    const seen = new Promise((r) => { waiting = r; });
+    await tap[Symbol.for('pitchtap.debugPanic')]('main');
+    await Promise.race([seen, new Promise((r) => setTimeout(r, 2000))]);
+    if (tap.stats().panics !== i + 1) break; // a panic unseen or the tap gone: the test says which
+  }
+  // The tap still analyses after them all.
+  let volumes = 0;
+  tap.addEventListener('volume', () => { volumes++; });
+  await new Promise((r) => setTimeout(r, 300));
+  osc.disconnect();
+  await tap.flush();
+  await tap.sync();
+  const stats = tap.stats();
+  await tap.close();
+  await ctx.close();
+  return {
+    lastError: errors.at(-1) ?? null, afterWarmup, afterAll: bytes(), errors: errors.length, recovered: errors.every((e) => e.recovered),
+    panics: stats.panics, volumes, gapFrames, dropped: stats.droppedSamples,
+  };
+};
+
 document.getElementById('status').textContent = 'ready';

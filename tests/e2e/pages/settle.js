@@ -208,4 +208,81 @@ window.lowRates = async () => {
   return out;
 };
 
+/**
+ * attach() and its track watch without a microphone: streams of MediaStreamAudioDestinationNodes
+ * of the same context. A track ended before attach() is said at the first look; a detached
+ * source is not watched; wrong arguments throw TypeError.
+ */
+window.attachCases = async () => {
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const tap = await PitchTap.create(ctx);
+  const ended = [];
+  tap.addEventListener('sourceended', (e) => ended.push(e.detail.label === e.detail.track.label ? e.detail.track.id : 'bad detail'));
+  const osc = new OscillatorNode(ctx, { frequency: 330 });
+  osc.start();
+  const streams = [0, 1, 2].map(() => {
+    const dest = ctx.createMediaStreamDestination();
+    osc.connect(dest);
+    return dest.stream;
+  });
+  const ids = streams.map((st) => st.getAudioTracks()[0].id);
+  streams[0].getAudioTracks()[0].stop(); // ended before attach
+  tap.attach(streams[0]);
+  const kept = tap.attach(streams[1]);
+  const dropped = tap.attach(streams[2]);
+  const detached = tap.detach(dropped);
+  const detachedTwice = tap.detach(dropped);
+  await sleep(300);
+  const afterFirst = ended.slice();
+  streams[2].getAudioTracks()[0].stop(); // detached: not watched
+  streams[1].getAudioTracks()[0].stop();
+  await sleep(300);
+  const errors = {};
+  for (const [k, v] of Object.entries({ number: 5, nothing: undefined, object: {} })) {
+    try { tap.attach(v); errors[k] = 'returned'; } catch (e) { errors[k] = e.name; }
+  }
+  const off = new OfflineAudioContext(1, 128, 44100);
+  const offTap = await PitchTap.create(off);
+  try { offTap.attach(streams[1]); errors.offline = 'returned'; } catch (e) { errors.offline = e.name; }
+  await offTap.close();
+  const stats = await tap.close();
+  osc.stop();
+  await ctx.close();
+  return {
+    ids, afterFirst, ended, detached, detachedTwice, errors, sourcesEnded: stats.sourcesEnded,
+    keptIsNode: kept instanceof AudioNode,
+  };
+};
+
+/**
+ * PitchTap.preload() on a page that has not loaded pitchtap's wasm yet: what it fetches and
+ * loads, and what create() still has to (nothing but the node). Run on a fresh page load.
+ */
+window.preloadCases = async () => {
+  const addModule = AudioWorklet.prototype.addModule;
+  let addModules = 0;
+  AudioWorklet.prototype.addModule = function (...a) { addModules++; return addModule.apply(this, a); };
+  const fetched = () => performance.getEntriesByType('resource')
+    .filter((e) => /pitchtap_wasm_bg\.wasm/.test(e.name)).map((e) => e.name.split('/').pop());
+  const before = fetched();
+  await PitchTap.preload();
+  await PitchTap.preload(); // again: free
+  const afterWasm = fetched();
+  const ctx = new AudioContext();
+  await PitchTap.preload(ctx);
+  const addModulesAfterPreload = addModules;
+  const afterContext = fetched();
+  const tap = await PitchTap.create(ctx);
+  const afterCreate = fetched();
+  const addModulesAfterCreate = addModules;
+  const stats = await tap.close();
+  const errors = {};
+  try { await PitchTap.preload('now'); errors.string = 'resolved'; } catch (e) { errors.string = e.name; }
+  await ctx.close();
+  try { await PitchTap.preload(ctx); errors.closed = 'resolved'; } catch (e) { errors.closed = e.name; }
+  AudioWorklet.prototype.addModule = addModule;
+  return { before, afterWasm, afterContext, afterCreate, addModulesAfterPreload, addModulesAfterCreate, closed: stats.droppedSamples === 0, errors };
+};
+
 document.getElementById('status').textContent = 'ready';
