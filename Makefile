@@ -68,7 +68,7 @@ bench-worklet: $(BENCH_DEPS)
 	node benches/node-worklet/worklet-bench.mjs
 
 # Every bench, each printing markdown tables, then the time each took and the total
-# (scripts/bench-all.sh; issue 5 limits it to 20 min on the 2-core machine). The script
+# (scripts/bench-all.sh; it must stay under 20 min on the 2-core machine). The script
 # builds the package once, as its first timed step; BENCH_NO_BUILD=1 keeps each bench-*
 # target from rebuilding it.
 bench: setup

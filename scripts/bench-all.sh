@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark in turn, each printing its markdown tables, then how long each
-# took and the total against issue 5's limit (make bench under 20 minutes on the 2-core
+# took and the total against the limit (make bench under 20 minutes on the 2-core
 # machine). Runs them all even when one fails; exits non-zero if any failed.
 #
 # usage: scripts/bench-all.sh [target ...]   (default: build, then every bench-* target below)

@@ -1,4 +1,4 @@
-// Soak (issue 7, item 8): `make soak`.
+// Soak: `make soak`.
 //   node scripts/soak.mjs [--offline-minutes 60] [--live-minutes 10] [--every 30] [--offline-every 5]
 // 1. Offline: `--offline-minutes` of audio (a 220–440 Hz glide) through an
 //    OfflineAudioContext into a tap, rendered in 10 s chunks (suspend → await tap.sync() →

@@ -9,28 +9,12 @@ use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter, MIN_DB, RMS_TIME_MS};
 use pitchtap::dsp::pitch::{analyze, note_name, PitchConfig, PitchDetector, PitchEstimate};
 
 use std::f64::consts::TAU;
+#[path = "common/signals.rs"]
+mod signals;
+use signals::{cents, XorShift};
 
 /// Seed of every generated noise, so a failure reproduces exactly.
 const RNG_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// xorshift64*: tiny, deterministic, enough for test noise.
-struct XorShift(u64);
-impl XorShift {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in [-1, 1).
-    fn uniform(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-    }
-    /// Approximately standard normal (sum of 12 uniforms on [0, 1), minus 6).
-    fn gaussian(&mut self) -> f32 {
-        (0..12).map(|_| 0.5 * (self.uniform() + 1.0)).sum::<f32>() - 6.0
-    }
-}
 
 /// `f0` with harmonics `k` weighted `weight(k)`, up to 0.45·rate, normalised to `peak`.
 fn tone(f0: f64, rate: f32, seconds: f64, peak: f32, weight: impl Fn(usize) -> f64) -> Vec<f32> {
@@ -85,10 +69,6 @@ fn inside(est: &[PitchEstimate], window: usize, from: usize, to: usize) -> Vec<P
         .filter(|e| e.centre_frame - half >= from as f64 && e.centre_frame + half <= to as f64)
         .copied()
         .collect()
-}
-
-fn cents(f: f32, reference: f64) -> f64 {
-    1200.0 * (f as f64 / reference).log2()
 }
 
 /// Every estimate with a full window of signal is voiced and within `tolerance` cents.

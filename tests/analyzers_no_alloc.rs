@@ -6,23 +6,12 @@
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
 use counting_alloc::{allocations, assert_counting};
+#[path = "common/signals.rs"]
+mod signals;
+use signals::XorShift;
 
 use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter};
 use pitchtap::dsp::pitch::{PitchConfig, PitchDetector};
-
-/// xorshift64: deterministic content and batch lengths.
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn uniform(&mut self) -> f32 {
-        (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-    }
-}
 
 #[test]
 fn analyzers_allocate_nothing_after_construction() {
@@ -43,9 +32,9 @@ fn analyzers_allocate_nothing_after_construction() {
     for i in 0..100_000u32 {
         // Mostly short batches (like render quanta) so the run stays quick, some long.
         let len = if i % 50 == 0 {
-            1 + (rng.next() % 4096) as usize
+            1 + (rng.next_u64() % 4096) as usize
         } else {
-            1 + (rng.next() % 256) as usize
+            1 + (rng.next_u64() % 256) as usize
         };
         let kind = (i / 400) % 6;
         let step = 2.0 * core::f32::consts::PI * (100.0 + 50.0 * (i / 2400 % 8) as f32) / rate;
@@ -56,14 +45,14 @@ fn analyzers_allocate_nothing_after_construction() {
                 2 => 0.3 * rng.uniform(),
                 3 => 0.0,
                 4 => {
-                    if rng.next() % 64 == 0 {
+                    if rng.next_u64() % 64 == 0 {
                         f32::NAN
                     } else {
                         0.4 * phase.sin()
                     }
                 }
                 _ => {
-                    if rng.next() % 997 == 0 {
+                    if rng.next_u64() % 997 == 0 {
                         f32::INFINITY
                     } else {
                         1e-3 * phase.sin() + 1e-39

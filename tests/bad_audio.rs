@@ -1,4 +1,4 @@
-//! Bad audio in (issue 7, item 1): NaN, ±Infinity, denormals, DC offset, full-scale
+//! Bad audio in: NaN, ±Infinity, denormals, DC offset, full-scale
 //! clipping, silence and single spikes, pushed through the whole native pipeline
 //! (`QuantumBatcher` → `VolumeMeter` + `PitchDetector`) in 128-frame quanta.
 //!
@@ -10,6 +10,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::f64::consts::TAU;
+#[path = "common/signals.rs"]
+mod signals;
+use signals::cents;
 
 use pitchtap::dsp::batcher::QuantumBatcher;
 use pitchtap::dsp::config::TapConfig;
@@ -43,10 +46,6 @@ fn clean(seconds: f64, phase_frame: usize) -> Vec<f32> {
 
 fn rms(x: &[f32]) -> f64 {
     (x.iter().map(|&v| v as f64 * v as f64).sum::<f64>() / x.len() as f64).sqrt()
-}
-
-fn cents(f: f32, reference: f64) -> f64 {
-    1200.0 * (f as f64 / reference).log2()
 }
 
 /// What the analyzers saw, per batch and per hop.

@@ -1,4 +1,4 @@
-//! Conservation, proven generally (issue 7, item 7): proptest drives `QuantumBatcher` and
+//! Conservation, proven generally: proptest drives `QuantumBatcher` and
 //! its `BufferPool` with random schedules — quanta of 1 to 128 frames and longer, quanta
 //! with no input, jumps in time, buffer returns in order, out of order, late, twice, stale
 //! or foreign, stalls with no returns at all, flushes and batch-size changes — against a
@@ -14,6 +14,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{HashMap, HashSet};
+#[path = "common/signals.rs"]
+mod signals;
 
 use pitchtap::dsp::batcher::QuantumBatcher;
 use pitchtap::dsp::config::{ChannelMode, TapConfig};
@@ -120,8 +122,8 @@ struct Model {
 /// A ramp: frame `i` carries `i` in channel 0 and `-i - 0.5` in channel 1 (exact in f32
 /// below 2^22; schedules stay far below).
 fn ramp(start: usize, n: usize) -> (Vec<f32>, Vec<f32>) {
-    let a: Vec<f32> = (start..start + n).map(|i| i as f32).collect();
-    let b: Vec<f32> = (start..start + n).map(|i| -(i as f32) - 0.5).collect();
+    let a = signals::ramp(start, n);
+    let b: Vec<f32> = a.iter().map(|&v| -v - 0.5).collect();
     (a, b)
 }
 

@@ -8,7 +8,10 @@ use pitchtap::dsp::batcher::QuantumBatcher;
 use pitchtap::dsp::config::{ChannelMode, TapConfig};
 use pitchtap::dsp::header::{flags, BatchHeader, HEADER_BYTES};
 use pitchtap::dsp::pool::ReturnError;
+#[path = "common/signals.rs"]
+mod signals;
 use pitchtap::dsp::RENDER_QUANTUM_SIZE as Q;
+use signals::ramp;
 
 type Posted = Vec<(usize, Vec<u8>)>;
 
@@ -17,11 +20,6 @@ fn samples(batch: &[u8]) -> Vec<f32> {
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect()
-}
-
-/// A ramp: frame `i` has value `i` (exact in f32 up to 2^24).
-fn ramp(start: usize, n: usize) -> Vec<f32> {
-    (start..start + n).map(|i| i as f32).collect()
 }
 
 fn give_back(b: &mut QuantumBatcher, posted: &[(usize, Vec<u8>)]) {

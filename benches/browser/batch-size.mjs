@@ -1,4 +1,4 @@
-// Batch-size trade-off (issue 5), live with Chromium's fake microphone playing a WAV of
+// Batch-size trade-off, live with Chromium's fake microphone playing a WAV of
 // 440 Hz tone bursts (0.4 s on, then 0.45–0.85 s of silence from a seeded generator, so that
 // onsets fall at every phase of the batch grid; written here, 16-bit mono 44.1 kHz): for each batch size a new tap (pitch
 // and volume on, a `pitch` listener) runs --seconds after a 1 s warm-up. Prints one table:

@@ -1,4 +1,4 @@
-// Pool sizing under main-thread jank (issue 5), live: an OscillatorNode (220 Hz sawtooth)
+// Pool sizing under main-thread jank, live: an OscillatorNode (220 Hz sawtooth)
 // into a tap with batch 1024 and pool N (pitch and volume on, the defaults otherwise); the
 // page blocks its main thread with a busy loop of B ms, once per block length, 1 s apart.
 // For each (N, B): frames dropped (stats().droppedSamples after tap.sync(), before/after),

@@ -5,7 +5,7 @@
 import { AudioWriter, RingBuffer } from '/benches/vendor/ringbuf.js';
 
 const BATCH = 1024; // frames per batch, as pitchtap's default
-const POOL = 8; // buffers, as pitchtap's default
+const POOL = 8; // buffers of the lean pooled transport (c2) unless the bench passes `pool`
 
 class Counting extends AudioWorkletProcessor {
   constructor() {

@@ -1,4 +1,4 @@
-// Where the AudioWorklet thread's garbage comes from (issue 5): V8's sampling heap profiler
+// Where the AudioWorklet thread's garbage comes from: V8's sampling heap profiler
 // (CDP HeapProfiler.startSampling, objects later collected by minor and major GCs included)
 // on the worklet target itself, live, for pitchtap (e) and the plain-JS pool (c2) of
 // transports.mjs. Prints the allocation sites with their sampled bytes per batch.

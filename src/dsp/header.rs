@@ -1,7 +1,7 @@
 //! The layout of a transferred batch buffer.
 //!
 //! Every buffer the worklet posts is one `ArrayBuffer` (sent as a `Uint8Array` over all of
-//! it) holding an 80-byte header followed by the samples, all little-endian:
+//! it) holding a [`HEADER_BYTES`]-byte (96) header followed by the samples, all little-endian:
 //!
 //! | offset | type | field |
 //! |---|---|---|

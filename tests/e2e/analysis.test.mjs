@@ -1,4 +1,4 @@
-// Browser end-to-end tests of the analyzers (issue: volume and pitch from each batch).
+// Browser end-to-end tests of the analyzers: volume and pitch from each batch.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -1,5 +1,5 @@
-// Live metrics under a known main-thread block, and recovery from Rust panics (issues:
-// measure and tune; faults). Debian chromium, no COOP/COEP.
+// Live metrics under a known main-thread block, and recovery from Rust panics, in every
+// engine (no COOP/COEP).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, onlyIn } from './harness.mjs';

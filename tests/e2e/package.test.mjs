@@ -1,4 +1,4 @@
-// The npm package works in a real app (issue 6): `npm pack` the built pkg/, then
+// The npm package works in a real app: `npm pack` the built pkg/, then
 //  (a) install the tarball into a copy of tests/fixtures/vite-app, build it with Vite and
 //      serve its dist/;
 //  (b) serve tests/fixtures/importmap with the unpacked tarball under /vendor/pitchtap/ and

@@ -1,5 +1,5 @@
 // Page-side helpers for tests/e2e/reliability.test.mjs, lifecycle.test.mjs and
-// scripts/soak.mjs (issue 7). Each returns a plain summary object; the checks are made in
+// scripts/soak.mjs. Each returns a plain summary object; the checks are made in
 // Node, so a failure shows the numbers.
 import { PitchTap, analyze, FLAGS, HEADER_BYTES } from '/pkg/index.js';
 // The glue's init() resolves with the wasm exports once the module is running; calling it
