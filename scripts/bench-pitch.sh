@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Pitch accuracy and speed on the development corpus (../shared/pitch-corpus, never copied
 # into the repository). Builds examples/pitchtrack in release, tracks every corpus file into
-# a temporary directory, prints the scorer's table (evaluate.py) and the tracker's CPU
-# seconds per second of audio against pitchy (npm) in the same run.
+# a temporary directory, prints the scorer's table (evaluate.py) for the whole corpus and for
+# each half of a two-fold split, and the tracker's CPU seconds per second of audio against
+# pitchy (npm) in the same run.
+#
+# Two-fold split (docs/pitch.md, "Two-fold evaluation"): in each set, the reference stems
+# sorted by code point (Python's sorted(), the order of `LC_ALL=C ls`) alternate A, B, A, B…
+# fda's stems are rl001..rl020 then sb001..sb020, so each half holds 10 files of each
+# speaker; mir1k's 19 clips split 10 / 9, synth's 40 split 20 / 20. "tuned on A, scored on
+# B" is the scorer run on half B alone, and the reverse: constants tuned while looking at one
+# half only are checked on the other. The halves are directories of symlinks (reference f0
+# files and estimates) inside the temporary directory, never in the repository.
 #
 # usage: scripts/bench-pitch.sh [extra pitchtrack args, e.g. --hop-ms 10]
 # env:   CARGO_TARGET_DIR (honoured), PITCH_CORPUS (default: ../shared/pitch-corpus),
@@ -69,7 +78,29 @@ for ((r = 1; r <= rounds; r++)); do
     pt+=("$(awk '{ print $1 + $2 }' "$est/cpu-time.txt")")
     py+=("$(cd "$repo" && node benches/pitchy-corpus.mjs "$corpus" | sed -E 's/^pitchy CPU ([0-9.]+) s.*/\1/')")
 done
+echo "whole corpus:"
 python3 "$corpus/evaluate.py" "$corpus" "$est"
+# The two halves as directories of symlinks: $est/fold/{A,B}/{ref,est}/<set>/.
+python3 - "$corpus" "$est" <<'EOF'
+import glob, os, sys
+corpus, est = sys.argv[1], sys.argv[2]
+for s in ("fda", "mir1k", "synth"):
+    stems = sorted(os.path.basename(p)[: -len(".f0.csv")]
+                   for p in glob.glob(os.path.join(corpus, s, "*.f0.csv")))
+    for i, stem in enumerate(stems):
+        half = os.path.join(est, "fold", "AB"[i % 2])
+        for kind, src, name in (("ref", os.path.join(corpus, s), stem + ".f0.csv"),
+                                ("est", os.path.join(est, s), stem + ".csv")):
+            os.makedirs(os.path.join(half, kind, s), exist_ok=True)
+            os.symlink(os.path.join(src, name), os.path.join(half, kind, s, name))
+EOF
+for fold in "A B" "B A"; do
+    read -r tuned scored <<<"$fold"
+    echo
+    echo "tuned on $tuned, scored on $scored (half $scored alone):"
+    python3 "$corpus/evaluate.py" "$est/fold/$scored/ref" "$est/fold/$scored/est"
+done
+echo
 python3 - "$audio_seconds" "${pt[*]}" "${py[*]}" <<'EOF'
 import statistics, sys
 audio = float(sys.argv[1])
