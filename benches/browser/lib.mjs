@@ -4,9 +4,7 @@ import { build } from 'rolldown';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchBrowser } from '../../tests/e2e/engines/chromium.mjs';
 import { launch, root } from '../../tests/e2e/harness.mjs';
-import { startServer } from '../../scripts/serve.mjs';
 
 export { root };
 
@@ -37,8 +35,10 @@ async function vendorFiles() {
  */
 export async function openBench(page, { isolated = false, micWav, jsFlags } = {}) {
   const files = await vendorFiles();
-  const h = jsFlags ? await launchWithJsFlags({ isolated, jsFlags })
-    : await launch({ isolated, mic: micWav ? { wav: micWav } : undefined, engine: 'chromium' });
+  const h = await launch({
+    isolated, mic: micWav ? { wav: micWav } : undefined, engine: 'chromium',
+    extraArgs: jsFlags ? [`--js-flags=${jsFlags}`] : [], // --js-flags: profiling runs only
+  });
   // Playwright's routes do not see AudioWorklet module fetches, so the files are served by
   // the harness's own server: a handler in front of serve.mjs's for /benches/vendor/.
   const [serve] = h.server.listeners('request');
@@ -60,22 +60,6 @@ export async function openBench(page, { isolated = false, micWav, jsFlags } = {}
   h.cdp = await h.cdp();
   await h.cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   return h;
-}
-
-// The harness's launch() without a microphone, plus --js-flags (for profiling runs only).
-async function launchWithJsFlags({ isolated, jsFlags }) {
-  const server = await startServer({ port: 0, isolated, quiet: true });
-  const url = `http://127.0.0.1:${server.address().port}`;
-  const browser = await launchBrowser({ extraArgs: [`--js-flags=${jsFlags}`] });
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  return {
-    page, server, browser, url, errors,
-    cdp: () => context.newCDPSession(page),
-    async close() { await browser.close(); await new Promise((r) => server.close(r)); },
-  };
 }
 
 /** CDP Performance.getMetrics as an object (TaskDuration in s, JSHeapUsedSize in bytes, …). */

@@ -61,7 +61,7 @@ export function toneWav(frequency, amplitude = 0.5) {
  * instead (tests of the engine's microphone path). `engine`: another engine than this run's
  * (the benches compare them). Returns { page, server, url, errors, engine, cdp(), close }.
  */
-export async function launch({ mic, isolated = false, fakeDevice = false, fakeFrequency, engine: which = engine } = {}) {
+export async function launch({ mic, isolated = false, fakeDevice = false, fakeFrequency, engine: which = engine, extraArgs } = {}) {
   const server = await startServer({ port: 0, isolated, quiet: true });
   const url = `http://127.0.0.1:${server.address().port}`;
   const errors = [];
@@ -72,7 +72,8 @@ export async function launch({ mic, isolated = false, fakeDevice = false, fakeFr
       ? { wav: `/tests/artifacts/${micWav.slice(artifacts.length + 1)}` }
       : { frequency: mic.frequency, amplitude: mic.amplitude ?? 0.5 };
   }
-  const driver = await ENGINES[which].open({ micWav, mic: mock, fakeFrequency, errors });
+  if (extraArgs?.length && which !== 'chromium') throw new Error(`extraArgs: Chromium only (not ${which})`);
+  const driver = await ENGINES[which].open({ micWav, mic: mock, fakeFrequency, errors, extraArgs });
   driver.attachServer?.(server);
   const handle = {
     page: new Page(driver), server, url, errors, engine: which, driver,

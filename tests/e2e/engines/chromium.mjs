@@ -25,8 +25,8 @@ export async function launchBrowser({ micWav, extraArgs = [] } = {}) {
 }
 
 /** A driver for page.mjs, over a new browser. `errors` collects page errors. */
-export async function open({ micWav, errors }) {
-  const browser = await launchBrowser({ micWav });
+export async function open({ micWav, errors, extraArgs }) {
+  const browser = await launchBrowser({ micWav, extraArgs });
   const context = await browser.newContext();
   const page = await context.newPage();
   const consoleMessages = [];
