@@ -24,11 +24,11 @@ if (kind === 'pitchtap') {
     module, batchSize: 1024, poolSize: 8, maxPoolSize: 8, channelMode: 0, channelArg: 0, maxLatencyMs: -1,
   });
 } else if (kind === 'c2') {
-  await import('../browser/c2-processor.js');
-  proc = createProcessor('c2-pool', port1, {});
+  await import('../browser/lean-processors.js'); // the same (c2) as in the browser bench
+  proc = createProcessor('t-pool', port1, {});
 } else {
-  await import('./naive-processor.mjs');
-  proc = createProcessor('naive', port1, {});
+  await import('../browser/lean-processors.js');
+  proc = createProcessor('t-naive', port1, {});
 }
 
 // A 440 Hz sine in one reused quantum buffer; inputs/outputs reused like the browser's.
