@@ -123,3 +123,27 @@ test('PitchTap.preload(): compiles the wasm and loads the worklet ahead; create(
   assert.equal(r.addModulesAfterCreate, 1, 'create() loaded no module again');
   assert.deepEqual(r.errors, { string: 'TypeError', closed: 'InvalidStateError' });
 });
+
+test('a dispatchEvent that throws (once, then for 500 ms) and a JS exception in receive: each counted, pool full again, told from a panic', async () => {
+  const r = await h.page.evaluate(() => window.throwingDispatch({ ms: 500 }));
+  assert.ok(r.thrown > 10, `${r.thrown} throwing dispatches`);
+  // Once: one error, nothing dropped.
+  assert.equal(r.once.errors, 1);
+  assert.equal(r.once.dropped, 0);
+  // For 500 ms: every batch still received and returned, no drop; each counted.
+  assert.ok(r.always.messages > r.during.messages, 'batches kept coming');
+  assert.equal(r.always.dropped, 0);
+  assert.ok(r.always.errors > 10, `${r.always.errors} errors counted`);
+  // A JS exception in receive: an error that is not a panic, the batch lost and counted
+  // in a gap, the same receiver goes on.
+  assert.equal(r.js.panics, 0);
+  assert.equal(r.js.errors, r.always.errors + 1);
+  assert.equal(r.sameReceiver, true);
+  const js = r.events.find((e) => e.phase === 'receive');
+  assert.deepEqual({ ...js, message: '' }, { phase: 'receive', panic: false, recovered: true, lostFrames: 1024, message: '' });
+  assert.match(js.message, /receiving a batch failed: a JS bug/);
+  assert.equal(r.js.dropped, 1024);
+  // Every buffer back once the source stopped and the tap flushed: none was kept.
+  assert.deepEqual(r.end, { free: r.end.size, size: r.end.size });
+  assert.equal(r.gapFrames, r.finalDropped, 'gap frames = droppedSamples');
+});

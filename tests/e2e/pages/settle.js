@@ -285,4 +285,48 @@ window.preloadCases = async () => {
   return { before, afterWasm, afterContext, afterCreate, addModulesAfterPreload, addModulesAfterCreate, closed: stats.droppedSamples === 0, errors };
 };
 
+/**
+ * A page that replaces tap.dispatchEvent with one that throws: once (`once`), or for
+ * `ms` milliseconds. Then a plain JS exception inside receiveBatch (not a wasm trap).
+ * Returns the accounting after each.
+ */
+window.throwingDispatch = async ({ ms = 500 } = {}) => {
+  const { ctx, tap, osc, seen } = await liveTap();
+  await sleep(200);
+  const own = tap.dispatchEvent;
+  // Throws once, on the next batch's first event.
+  let thrown = 0;
+  tap.dispatchEvent = function (e) { tap.dispatchEvent = own; thrown++; throw new Error('page code broke dispatchEvent'); };
+  await sleep(200);
+  const once = await tap.sync();
+  // Throws on every call for `ms`.
+  tap.dispatchEvent = () => { thrown++; throw new Error('always'); };
+  await sleep(ms);
+  const during = tap.stats();
+  tap.dispatchEvent = own;
+  await sleep(200);
+  const always = await tap.sync();
+  // A JS exception (not a trap) on the receive path, once.
+  const rx = tap._rx;
+  const receive = rx.receiveBatch;
+  rx.receiveBatch = function () { rx.receiveBatch = receive; throw new TypeError('a JS bug'); };
+  await sleep(200);
+  const js = await tap.sync();
+  const sameReceiver = tap._rx === rx;
+  // Stopped and flushed, every buffer is home: one kept by any of the faults would show.
+  osc.disconnect();
+  await tap.flush();
+  const end = await tap.sync();
+  const final = await tap.close();
+  await ctx.close();
+  const pool = (s) => ({ free: s.pool.free, size: s.pool.size });
+  return {
+    thrown, once: { errors: once.errors, dropped: once.droppedSamples },
+    during: { messages: during.messages }, always: { errors: always.errors, dropped: always.droppedSamples, messages: always.messages },
+    js: { errors: js.errors, panics: js.panics, dropped: js.droppedSamples }, sameReceiver,
+    events: seen.errors.map((e) => ({ phase: e.phase, panic: e.panic, recovered: e.recovered, lostFrames: e.lostFrames, message: e.message })),
+    gapFrames: seen.gapFrames, finalDropped: final.droppedSamples, batches: seen.batches, end: pool(end),
+  };
+};
+
 document.getElementById('status').textContent = 'ready';
