@@ -31,6 +31,8 @@ export declare const FLAGS: Readonly<{
   DISCONTINUITY: 16;
   /** The last batch of an `OfflineAudioContext`'s render: it ends at the context's `length`. */
   END: 32;
+  /** Posted early: the level jumped (an onset) and half an early pitch window after it is in (live taps with pitch on). */
+  ONSET: 64;
 }>;
 
 /**
