@@ -94,6 +94,12 @@ bench-batch: $(BENCH_DEPS)
 bench-pool: $(BENCH_DEPS)
 	node benches/browser/pool-jank.mjs --repeats 10
 
+# Onset-to-pitch latency: pitchtap (defaults, latency: 'low') against AnalyserNode(2048) +
+# pitchy per animation frame, in one live context (benches/browser/latency.mjs).
+.PHONY: bench-latency
+bench-latency: $(BENCH_DEPS)
+	node benches/browser/latency.mjs --trials 60
+
 # The same 60 s live run in Chromium, Firefox and WebKit (benches/browser/engines.mjs). Not
 # part of `make bench`, which stays under its 20 minutes without it.
 .PHONY: bench-engines

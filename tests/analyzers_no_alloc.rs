@@ -10,6 +10,7 @@ use counting_alloc::{allocations, assert_counting};
 mod signals;
 use signals::XorShift;
 
+use pitchtap::dsp::early::EarlyPitch;
 use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter};
 use pitchtap::dsp::pitch::{PitchConfig, PitchDetector};
 
@@ -21,6 +22,10 @@ fn analyzers_allocate_nothing_after_construction() {
     let rate = 48000.0;
     let mut meter = VolumeMeter::new(VolumeConfig::default(), rate).unwrap();
     let mut detector = PitchDetector::new(PitchConfig::default(), rate).unwrap();
+    let mut early = EarlyPitch::new(PitchConfig::default(), rate, 1024)
+        .unwrap()
+        .unwrap();
+    let mut early_voiced = 0u64;
     let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     let mut batch = vec![0.0f32; 4096];
     let mut voiced = 0u64;
@@ -70,9 +75,14 @@ fn analyzers_allocate_nothing_after_construction() {
             estimates += 1;
             voiced += e.voiced as u64;
         });
+        early.push(frame, &batch[..len]);
+        if i % 8 == 0 {
+            early_voiced += early.estimate().is_some_and(|e| e.voiced) as u64;
+        }
         frame += len as f64;
         if i == 50_000 {
             detector.reset();
+            early.reset();
             meter.reset();
         }
     }
@@ -84,4 +94,5 @@ fn analyzers_allocate_nothing_after_construction() {
     // The run did real work: estimates were made, and some were voiced.
     assert!(estimates > 1000, "{estimates} estimates");
     assert!(voiced > 100, "{voiced} voiced");
+    assert!(early_voiced > 100, "{early_voiced} early estimates voiced");
 }

@@ -44,6 +44,7 @@ fn batcher_allocates_nothing_after_construction() {
             ..TapConfig::default()
         })
         .unwrap();
+        b.set_onset_post(512); // the per-quantum level check and the early posts
         b.set_batch_size(2048.0).unwrap(); // grows the staging now, not later
         b.set_batch_size(1024.0).unwrap();
         let left: Vec<f32> = (0..128).map(|i| (i as f32 * 0.1).sin()).collect();

@@ -74,6 +74,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       this.port, sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
       o.channelMode ?? CHANNELS_MIX, o.channelArg ?? 0, o.maxLatencyMs ?? -1, o.renderFrames ?? 0,
     );
+    if (o.onsetFrames > 0) tap.setOnsetPost(o.onsetFrames);
     if (carry !== null) tap.carryOn(...carry);
     this.glue = glue;
     this.exports = exports;

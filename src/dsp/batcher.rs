@@ -16,6 +16,7 @@
 use super::config::{validate_batch_size, ChannelMode, TapConfig, MAX_CHANNELS};
 use super::error::ConfigError;
 use super::header::{flags, BatchHeader, HEADER_BYTES};
+use super::onset::{OnsetDetector, BLOCK};
 use super::pool::{BufferPool, ReturnError};
 use super::RENDER_QUANTUM_SIZE;
 
@@ -55,6 +56,11 @@ pub struct QuantumBatcher {
     input: Vec<f32>,
     quantum_capacity: usize,
     latency_frames: Option<f64>,
+    /// Posts the batch early this many frames after an energy onset (see
+    /// [`Self::set_onset_post`]); `None` when off.
+    onset: Option<(OnsetDetector, f64)>,
+    /// The frame by which the batch must be posted, after an onset.
+    onset_due: Option<f64>,
 
     // The batch being filled.
     filling: Option<usize>,
@@ -145,6 +151,8 @@ impl QuantumBatcher {
             input: Vec::new(),
             quantum_capacity: 0,
             latency_frames: config.max_latency_frames(),
+            onset: None,
+            onset_due: None,
             filling: None,
             batch_size: config.batch_size,
             pending_batch_size: None,
@@ -201,6 +209,18 @@ impl QuantumBatcher {
         }
         self.config.batch_size = n;
         Ok(())
+    }
+
+    /// Posts the batch being filled (flagged [`flags::PARTIAL`] and [`flags::ONSET`]) at the
+    /// end of the quantum in which `frames` frames after an energy onset (after the end of
+    /// the [`BLOCK`] in which the level jumped) have arrived
+    /// ([`OnsetDetector`]), so that the main thread can estimate a new note's pitch without
+    /// waiting for the batch to fill; 0 turns it off. At most one extra post per onset, and
+    /// onsets are at least 100 ms apart. Never allocates.
+    pub fn set_onset_post(&mut self, frames: usize) {
+        self.onset =
+            (frames > 0).then(|| (OnsetDetector::new(self.config.sample_rate), frames as f64));
+        self.onset_due = None;
     }
 
     /// The planar input area: write channel `c` of the quantum at
@@ -262,6 +282,10 @@ impl QuantumBatcher {
                     self.finish(0, sink);
                 }
                 self.discontinuity = true;
+                self.onset_due = None;
+                if let Some((detector, _)) = self.onset.as_mut() {
+                    detector.reset();
+                }
             }
         }
         // Frames past the input area cannot be read: dropped and counted, never silent.
@@ -289,6 +313,7 @@ impl QuantumBatcher {
             self.drop_frames(current_frame + usable as f64, (frames - usable) as f64);
         }
         self.next_frame = Some(current_frame + frames as f64);
+        self.check_onset(current_frame, channels, usable, sink);
         self.check_latency(current_frame + frames as f64, sink);
         self.check_end(current_frame + frames as f64, sink);
     }
@@ -410,6 +435,33 @@ impl QuantumBatcher {
                     for i in 0..n {
                         put(c, i, src.map_or(0.0, |s| channel(s)[i]));
                     }
+                }
+            }
+        }
+    }
+
+    /// Looks for an onset in the quantum just taken and posts the batch once the frames
+    /// [`Self::set_onset_post`] asks for are in.
+    fn check_onset(
+        &mut self,
+        current_frame: f64,
+        channels: usize,
+        frames: usize,
+        sink: &mut impl BatchSink,
+    ) {
+        let Some((detector, delay)) = self.onset.as_mut() else {
+            return;
+        };
+        let cap = self.quantum_capacity;
+        if let Some(at) = detector.process(&self.input, cap, channels, frames, current_frame) {
+            // The sound starts somewhere in the onset's block: count from the block's end.
+            self.onset_due = self.onset_due.or(Some(at + BLOCK as f64 + *delay));
+        }
+        if let Some(due) = self.onset_due {
+            if current_frame + frames as f64 >= due {
+                self.onset_due = None;
+                if self.filling.is_some() && self.filled > 0 {
+                    self.finish(flags::ONSET, sink);
                 }
             }
         }

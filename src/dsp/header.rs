@@ -58,6 +58,10 @@ pub mod flags {
     /// The last batch of an OfflineAudioContext's render: it ends at the context's
     /// `length` (posted at once, partial or not; see `TapConfig::render_frames`).
     pub const END: u32 = 1 << 5;
+    /// Posted early because a sound started in it (an energy onset) and enough frames
+    /// after the onset are in it for an early pitch estimate (see
+    /// `QuantumBatcher::set_onset_post`).
+    pub const ONSET: u32 = 1 << 6;
 }
 
 /// The decoded header of one batch buffer.

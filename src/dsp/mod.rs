@@ -8,9 +8,11 @@
 
 pub mod batcher;
 pub mod config;
+pub mod early;
 pub mod error;
 pub mod header;
 pub mod meter;
+pub mod onset;
 pub mod pitch;
 pub mod pool;
 

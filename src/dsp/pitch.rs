@@ -553,6 +553,13 @@ impl PitchDetector {
         self.layout.hop
     }
 
+    /// Level of the loudest recent voiced window, dBFS, falling at
+    /// [`GATE_FALL_DB_PER_SECOND`]: the reference of the relative gate ([`MIN_DB`] before the
+    /// first voiced window).
+    pub fn voiced_level_db(&self) -> f32 {
+        self.level_max_db
+    }
+
     /// NaN or ±Infinity samples read as 0 since construction.
     pub fn non_finite_samples(&self) -> u64 {
         self.non_finite

@@ -31,6 +31,8 @@ export declare const FLAGS: Readonly<{
   DISCONTINUITY: 16;
   /** The last batch of an `OfflineAudioContext`'s render: it ends at the context's `length`. */
   END: 32;
+  /** Posted early: the level jumped (an onset) and half an early pitch window after it is in (live taps with pitch on). */
+  ONSET: 64;
 }>;
 
 /**
@@ -116,6 +118,12 @@ export interface PitchTapOptions {
    * (`undefined` or `null`); otherwise above 0 and at most 60000.
    */
   maxLatencyMs?: number | null;
+  /**
+   * `'low'`: pitch defaults for the shortest onset-to-pitch delay: a window of about 21 ms
+   * (1024 samples at 44.1/48 kHz) and `minFrequency` 100 Hz (given `pitch` options win).
+   * Default `'default'`. See docs/tuning.md, "Onset latency".
+   */
+  latency?: 'default' | 'low';
   /** The pitch detector's options, or `false` to turn it off. Default `{}`. */
   pitch?: PitchOptions | false;
   /** The volume meter's options. Default `{}`. */
@@ -150,6 +158,13 @@ export interface PitchEstimate {
   note: string;
   /** Distance from the nearest note, cents, −50 to 50. */
   cents: number;
+  /**
+   * Live taps: `true` for an early estimate at a sound's onset, from a window half as long
+   * over the newest samples, made while the detector's own estimates were unvoiced; the
+   * detector's estimates for earlier times may follow it (`time` goes back; `latest`
+   * keeps the newest). `false` for the detector's estimate of a hop.
+   */
+  early?: boolean;
 }
 
 /** One estimate from `analyze()`: a `PitchEstimate` and the level of its window. */

@@ -11,10 +11,11 @@ use js_sys::{Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::interop::config_error;
+use crate::dsp::early::EarlyPitch;
 use crate::dsp::error::ConfigError;
 use crate::dsp::header::{BatchHeader, HEADER_BYTES};
 use crate::dsp::meter::{VolumeConfig, VolumeMeter, VolumeReading, MIN_DB};
-use crate::dsp::pitch::{PitchConfig, PitchDetector, PitchEstimate};
+use crate::dsp::pitch::{PitchConfig, PitchDetector, PitchEstimate, RELATIVE_GATE_DB};
 
 /// Receives and analyses batches on the main thread.
 #[wasm_bindgen]
@@ -30,6 +31,15 @@ pub struct MainTap {
     estimates: Vec<PitchEstimate>,
     /// Estimates that did not fit (should stay 0: the capacity covers a whole batch).
     estimates_dropped: u32,
+    /// Early estimates at onsets (see [`EarlyPitch`]); `None` when off.
+    early: Option<EarlyPitch>,
+    /// The early estimate of the last batch, reported after its hop estimates.
+    early_estimate: Option<PitchEstimate>,
+    /// Whether the detector's latest hop estimate was voiced.
+    voiced: bool,
+    /// Centre frame of the newest estimate reported (hop or early): an early estimate must
+    /// be newer.
+    newest_centre: f64,
     analyzed: bool,
     header: BatchHeader,
     batches: f64,
@@ -68,8 +78,9 @@ pub(crate) const R_ESTIMATES: usize = 14;
 /// Numbers before the first estimate.
 pub const REPORT_HEAD: usize = 16;
 /// Numbers per estimate: context frame of the window centre, frequency, clarity, MIDI note,
-/// cents, dBFS.
-pub const REPORT_ESTIMATE_FIELDS: usize = 6;
+/// cents, dBFS, kind (0: the detector's hop estimate, 1: an early estimate, see
+/// [`EarlyPitch`]).
+pub const REPORT_ESTIMATE_FIELDS: usize = 7;
 
 /// The bytes of an f32 slice (wasm is little-endian, as the batch layout is).
 fn as_bytes(words: &[f32]) -> &[u8] {
@@ -180,6 +191,12 @@ impl MainTap {
         } else {
             None
         };
+        let early = match &pitch {
+            Some(p) => {
+                EarlyPitch::new(pitch_config, sr, p.window_size() / 2).map_err(config_error)?
+            }
+            None => None,
+        };
         let mut tap = MainTap {
             input: Vec::new(),
             mono: Vec::new(),
@@ -194,6 +211,10 @@ impl MainTap {
             pitch,
             estimates: Vec::new(),
             estimates_dropped: 0,
+            early,
+            early_estimate: None,
+            voiced: false,
+            newest_centre: f64::NEG_INFINITY,
             analyzed: false,
             header: BatchHeader::default(),
             batches: 0.0,
@@ -227,7 +248,8 @@ impl MainTap {
             self.estimates
                 .reserve_exact(per_batch - self.estimates.len());
         }
-        let report_len = REPORT_HEAD + REPORT_ESTIMATE_FIELDS * self.estimates.capacity();
+        // One more place for the early estimate.
+        let report_len = REPORT_HEAD + REPORT_ESTIMATE_FIELDS * (self.estimates.capacity() + 1);
         if self.report.len() < report_len {
             let before = self.report.as_ptr();
             self.report.resize(report_len, 0.0);
@@ -283,12 +305,14 @@ impl MainTap {
             r[R_DB] = self.volume.db as f64;
             r[R_SMOOTHED_DB] = self.volume.smoothed_db as f64;
         }
-        r[R_ESTIMATES] = self.estimates.len() as f64;
-        // `reserve` sized the report for the estimates' capacity, never exceeded.
-        for (e, out) in self
+        r[R_ESTIMATES] = (self.estimates.len() + usize::from(self.early_estimate.is_some())) as f64;
+        // `reserve` sized the report for the estimates' capacity plus the early one.
+        let kinds = self
             .estimates
             .iter()
-            .zip(r[REPORT_HEAD..].chunks_exact_mut(REPORT_ESTIMATE_FIELDS))
+            .map(|e| (e, 0.0))
+            .chain(self.early_estimate.iter().map(|e| (e, 1.0)));
+        for ((e, kind), out) in kinds.zip(r[REPORT_HEAD..].chunks_exact_mut(REPORT_ESTIMATE_FIELDS))
         {
             out.copy_from_slice(&[
                 e.centre_frame,
@@ -297,6 +321,7 @@ impl MainTap {
                 e.midi as f64,
                 e.cents as f64,
                 e.db as f64,
+                kind,
             ]);
         }
         if core::mem::take(&mut self.report_moved) {
@@ -327,6 +352,7 @@ impl MainTap {
         }
         self.analyzed = false;
         self.estimates.clear();
+        self.early_estimate = None;
         match BatchHeader::parse(&as_bytes(&self.input)[..len]) {
             Ok(h) => {
                 if self.next_seq.is_some_and(|s| s != h.seq) {
@@ -358,8 +384,13 @@ impl MainTap {
             return; // a rate the analyzers cannot use: the batch is still delivered
         }
         if let Some(p) = self.pitch.as_mut() {
-            if sr != p.sample_rate() && p.set_sample_rate(sr).is_err() {
-                return;
+            if sr != p.sample_rate() {
+                if p.set_sample_rate(sr).is_err() {
+                    return;
+                }
+                // Allocates, as the detector's own change of rate does.
+                let window = self.early.as_ref().map(EarlyPitch::window_size);
+                self.early = window.and_then(|w| EarlyPitch::new(p.config(), sr, w).ok().flatten());
             }
         }
         let start = HEADER_BYTES / 4;
@@ -380,13 +411,28 @@ impl MainTap {
         if let Some(p) = self.pitch.as_mut() {
             let out = &mut self.estimates;
             let dropped = &mut self.estimates_dropped;
+            let (voiced, newest) = (&mut self.voiced, &mut self.newest_centre);
             p.push(h.start_frame, samples, &mut |e| {
+                *voiced = e.voiced;
+                *newest = newest.max(e.centre_frame);
                 if out.len() < out.capacity() {
                     out.push(*e);
                 } else {
                     *dropped += 1;
                 }
             });
+            if let Some(early) = self.early.as_mut() {
+                early.push(h.start_frame, samples);
+                // Only while the detector is unvoiced (an onset), and only newer than every
+                // estimate reported so far.
+                if !self.voiced && early.next_centre() > self.newest_centre {
+                    let gate = p.voiced_level_db() - RELATIVE_GATE_DB;
+                    if let Some(e) = early.estimate().filter(|e| e.voiced && e.db >= gate) {
+                        self.newest_centre = e.centre_frame;
+                        self.early_estimate = Some(e);
+                    }
+                }
+            }
         }
         self.analyzed = true;
     }
@@ -411,6 +457,13 @@ impl MainTap {
     #[wasm_bindgen(getter)]
     pub fn epoch(&self) -> u32 {
         self.header.epoch
+    }
+
+    /// Samples of the early pitch window (see [`EarlyPitch`]); 0 when early estimates are
+    /// off.
+    #[wasm_bindgen(getter, js_name = earlyWindowSize)]
+    pub fn early_window_size(&self) -> u32 {
+        self.early.as_ref().map_or(0, |e| e.window_size() as u32)
     }
 
     /// Estimates that did not fit their preallocated place (should stay 0).

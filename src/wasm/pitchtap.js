@@ -19,7 +19,7 @@ export const HEADER_BYTES = 96;
 
 /** Header flag bits. Mirrors `flags` in src/dsp/header.rs. */
 export const FLAGS = Object.freeze({
-  PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16, END: 32,
+  PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16, END: 32, ONSET: 64,
 });
 
 // Mirrors CHANNELS_* in src/wasm/worklet.rs.
@@ -28,7 +28,7 @@ const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
 // batchSize and poolSize mirror DEFAULT_BATCH_SIZE and DEFAULT_POOL_SIZE in src/dsp/config.rs.
 const DEFAULTS = Object.freeze({
   batchSize: 1024, poolSize: 16, maxPoolSize: undefined, channels: 'mix', channelCount: 2,
-  maxLatencyMs: undefined, pitch: undefined, volume: undefined,
+  maxLatencyMs: undefined, pitch: undefined, volume: undefined, latency: 'default',
 });
 // Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch.rs, meter.rs).
 const PITCH_KEYS = ['minFrequency', 'maxFrequency', 'windowSize', 'hopSize', 'clarityThreshold', 'minDb', 'a4'];
@@ -49,7 +49,7 @@ const ANALYZE_SLICE_MS = 20;
 const R_SEQ = 0; const R_START_FRAME = 1; const R_SAMPLE_RATE = 2; const R_FLAGS = 3;
 const R_FRAMES = 4; const R_CHANNELS = 5; const R_DROPPED_BEFORE = 6; const R_POOL_SIZE = 7;
 const R_IN_FLIGHT = 8; const R_ANALYZED = 9; const R_RMS = 10; const R_PEAK = 11; const R_DB = 12;
-const R_SMOOTHED_DB = 13; const R_ESTIMATES = 14; const REPORT_HEAD = 16; const REPORT_ESTIMATE_FIELDS = 6;
+const R_SMOOTHED_DB = 13; const R_ESTIMATES = 14; const REPORT_HEAD = 16; const REPORT_ESTIMATE_FIELDS = 7;
 
 /** Batches over which stats() gives batch age and analysis time percentiles. */
 const METRIC_WINDOW = 256;
@@ -225,7 +225,13 @@ function isOffline(context) {
 
 /** The main-thread wasm half of a tap: receives batches and runs the analyzers. */
 function newReceiver(sampleRate, o) {
-  const p = o.pitch; const v = o.volume;
+  const v = o.volume;
+  // latency: 'low' changes two pitch defaults (given options win): a window of about 21 ms
+  // (1024 samples at 44.1/48 kHz, half the default) and a lowest pitch of 100 Hz, so that
+  // two periods fit it. Its early window is then 512 samples (docs/tuning.md).
+  const p = o.latency === 'low'
+    ? { minFrequency: 100, windowSize: 2 ** Math.ceil(Math.log2(0.02125 * sampleRate)), ...o.pitch }
+    : o.pitch;
   return new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
     sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
     p.clarityThreshold, p.minDb, p.a4, v.attackMs, v.releaseMs);
@@ -265,6 +271,9 @@ function normalizeOptions(options) {
   } else if (o.maxLatencyMs <= 0) {
     // Negative numbers mean "off" inside the core; from users they are an error.
     throw new RangeError(`pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most 60000 (got ${o.maxLatencyMs})`);
+  }
+  if (o.latency !== 'default' && o.latency !== 'low') {
+    throw new TypeError(`pitchtap: latency must be 'default' or 'low' (got ${String(o.latency)})`);
   }
   o.pitchEnabled = o.pitch !== false;
   o.pitch = o.pitch === false ? {} : groupOptions('pitch', o.pitch, PITCH_KEYS);
@@ -361,6 +370,9 @@ export class PitchTap extends EventTarget {
         batchSize: o.batchSize, poolSize: o.poolSize, maxPoolSize: o.maxPoolSize,
         channelMode: o.channelMode, channelArg: o.channelArg, maxLatencyMs: o.maxLatencyMs,
         renderFrames: o.renderFrames, token: o.token,
+        // Post a batch early at a sound's onset once half an early pitch window of it is
+        // in (live only: an offline render delivers everything at once anyway).
+        onsetFrames: o.renderFrames ? 0 : rx.earlyWindowSize / 2,
       },
     });
     const tap = new PitchTap(CREATE, context, node, o, rx);
@@ -394,9 +406,11 @@ export class PitchTap extends EventTarget {
      * arrive, so copy what you want to keep.
      */
     this.latest = {
-      pitch: { time: 0, frequency: 0, clarity: 0, voiced: false, midi: 0, note: '', cents: 0 },
+      pitch: { time: 0, frequency: 0, clarity: 0, voiced: false, midi: 0, note: '', cents: 0, early: false },
       volume: { time: 0, rms: 0, peak: 0, db: -120, smoothedDb: -120 },
     };
+    // Scratch for estimates older than `latest.pitch` (see _results).
+    this._olderPitch = { ...this.latest.pitch };
     this._closed = false;
     this._closing = null;
     this._finalStats = null;
@@ -760,12 +774,18 @@ export class PitchTap extends EventTarget {
     }
     const n = r[R_ESTIMATES];
     if (n === 0) return;
-    const pitch = this.latest.pitch;
     const listened = this._listeners.pitch.size > 0;
     for (let i = 0, k = REPORT_HEAD; i < n; i++, k += REPORT_ESTIMATE_FIELDS) {
+      const time = r[k] / sr;
+      // After an early estimate, the detector's estimates for earlier times still come (as
+      // events); `latest` keeps the newest time and never goes back.
+      const current = time >= this.latest.pitch.time;
+      if (!current && !listened) continue;
+      const pitch = current ? this.latest.pitch : this._olderPitch;
       const f = r[k + 1];
       const midi = r[k + 3];
-      pitch.time = r[k] / sr;
+      pitch.early = r[k + 6] === 1;
+      pitch.time = time;
       pitch.frequency = f;
       pitch.clarity = r[k + 2];
       pitch.voiced = f > 0;

@@ -277,6 +277,14 @@ impl WorkletTap {
         })
     }
 
+    /// Posts the batch being filled as soon as `frames` frames after an energy onset are in
+    /// it (0: off); see `QuantumBatcher::set_onset_post`. `pitchtap.js` passes half the
+    /// early pitch window (`processorOptions.onsetFrames`).
+    #[wasm_bindgen(js_name = setOnsetPost)]
+    pub fn set_onset_post(&mut self, frames: u32) {
+        self.core.set_onset_post(frames as usize);
+    }
+
     /// Carries on from a tap whose wasm panicked (`worklet/processor.js` makes this tap in
     /// a fresh instance and passes what it read from the old one's ledger): counters and
     /// sequence continue, `lost` frames are counted as dropped (the next batch has `GAP`)
