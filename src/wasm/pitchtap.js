@@ -66,7 +66,8 @@ const TRACK_POLL_MS = 100;
 // Longest a flush(), sync(), configure() or close() waits for the worklet's answer. It answers
 // in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
 const REQUEST_TIMEOUT_MS = 10_000;
-// Header offsets read on the main thread (mirror src/dsp/header.rs): frames, slot, lease, epoch.
+// Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs checks them).
+const H_START_FRAME = 8; const H_SAMPLE_RATE = 32;
 const H_FRAMES = 48; const H_SLOT = 56; const H_LEASE = 60; const H_EPOCH = 88;
 /** The first four bytes of every batch, 'PTAP', as a little-endian u32 (src/dsp/header.rs MAGIC). */
 const MAGIC = 0x50415450;
@@ -735,8 +736,8 @@ export class PitchTap extends EventTarget {
     if (d.byteLength >= HEADER_BYTES) {
       const v = new DataView(d.buffer, d.byteOffset, HEADER_BYTES);
       lost = Math.min(v.getUint32(H_FRAMES, true), (d.byteLength - HEADER_BYTES) / 4);
-      start = v.getFloat64(8, true);
-      rate = v.getFloat64(32, true);
+      start = v.getFloat64(H_START_FRAME, true);
+      rate = v.getFloat64(H_SAMPLE_RATE, true);
     }
     this._lostMain += lost;
     let recovered = true;
