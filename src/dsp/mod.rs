@@ -9,6 +9,7 @@
 pub mod batcher;
 pub mod config;
 pub mod error;
+pub mod fft;
 pub mod header;
 pub mod meter;
 pub mod pitch;
