@@ -930,6 +930,8 @@ impl PitchDetector {
             if c.lag < lo as f32 || c.lag > hi as f32 {
                 continue;
             }
+            // Lobes come in order of lag, so `cands` stays sorted by lag: a candidate that
+            // displaces the weakest goes to the end.
             if count < MAX_CANDIDATES {
                 cands[count] = c;
                 count += 1;
@@ -939,15 +941,15 @@ impl PitchDetector {
                 .min_by(|a, b| a.1.value.total_cmp(&b.1.value))
             {
                 if c.value > weakest.value {
-                    cands[i] = c;
+                    cands.copy_within(i + 1.., i);
+                    cands[MAX_CANDIDATES - 1] = c;
                 }
             }
         }
-        let cands = &mut cands[..count];
+        let cands = &cands[..count];
         if cands.is_empty() {
             return (0.0, 0.0);
         }
-        cands.sort_unstable_by(|a, b| a.lag.total_cmp(&b.lag));
         let best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
         let mut pick = cands
             .iter()
