@@ -8,7 +8,7 @@ ENGINES ?= chromium firefox webkit
 # `make bench` builds once, then runs each bench-* with BENCH_NO_BUILD=1 (scripts/bench-all.sh).
 BENCH_DEPS := $(if $(BENCH_NO_BUILD),,build)
 
-.PHONY: setup build demo test test-native test-wasm test-e2e lint bench bench-pitch bench-worklet bench-gc clean
+.PHONY: setup build size demo test test-native test-wasm test-e2e lint bench bench-pitch bench-worklet bench-gc clean
 
 setup:
 	@./scripts/setup.sh
@@ -17,6 +17,12 @@ build: setup
 	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
 	node scripts/package.mjs
 	node scripts/bundle-worklet.mjs
+	node scripts/minify.mjs
+	node scripts/size-budget.mjs
+
+# Raw and gzipped size of each file the package ships, against the budget (also run by build).
+size:
+	node scripts/size-budget.mjs
 
 demo: build
 	node scripts/serve.mjs --port $(PORT)

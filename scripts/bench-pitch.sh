@@ -16,7 +16,8 @@
 # usage: scripts/bench-pitch.sh [extra pitchtrack args, e.g. --hop-ms 10]
 # env:   CARGO_TARGET_DIR (honoured), PITCH_CORPUS (default: ../shared/pitch-corpus),
 #        KEEP_EST=1 keeps the estimate directory and prints its path; ROUNDS (default 3, at least 1)
-#        alternating timing rounds of pitchtrack and pitchy.
+#        alternating timing rounds of pitchtrack and pitchy; FEATURES (cargo features of the
+#        tracker's build, e.g. compact-fft: the wasm build's FFT).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +31,7 @@ if ! python3 -c 'import numpy' 2>/dev/null; then
     python3 -m pip install --quiet numpy
 fi
 
-(cd "$repo" && cargo build --quiet --release --example pitchtrack)
+(cd "$repo" && cargo build --quiet --release --example pitchtrack ${FEATURES:+--features "$FEATURES"})
 bin="$target/release/examples/pitchtrack"
 
 est="$(mktemp -d "${TMPDIR:-/tmp}/bench-pitch.XXXXXX")"

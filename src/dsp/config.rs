@@ -215,7 +215,10 @@ pub fn offline_pool_size(config: &TapConfig) -> Result<usize, ConfigError> {
     };
     let step = BATCH_SIZE_STEP as f64;
     let shortest = match config.max_latency_frames() {
-        Some(l) => ((l / step).floor() * step).clamp(step, config.batch_size as f64),
+        // max/min, not clamp: clamp's panic message would link float formatting into the wasm.
+        Some(l) => ((l / step).floor() * step)
+            .max(step)
+            .min(config.batch_size as f64),
         None => config.batch_size as f64,
     };
     let slots = (frames / shortest).ceil() + 1.0;

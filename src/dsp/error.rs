@@ -83,28 +83,50 @@ impl ConfigError {
     }
 }
 
+/// What a [`ConfigError`] message says after `pitchtap: {option} must be {allowed}`
+/// ([`ConfigError::got`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Got {
+    /// ` (got {value})`.
+    Value(f64),
+    /// ` (got a non-finite number)`.
+    NonFinite,
+    /// Nothing.
+    Nothing,
+}
+
+impl ConfigError {
+    /// What is allowed, in words (the message's `must be …` part).
+    pub fn allowed(&self) -> &'static str {
+        match *self {
+            ConfigError::OutOfRange { allowed, .. }
+            | ConfigError::NotFinite { allowed, .. }
+            | ConfigError::Conflict { allowed, .. }
+            | ConfigError::WrongType { allowed, .. } => allowed,
+        }
+    }
+
+    /// The end of the message: the value given, when there is one to show. Lets the wasm
+    /// glue format the number with JavaScript's `Number#toString` (as the JS side's own
+    /// messages do) and so leave Rust's float formatting out of the wasm.
+    pub fn got(&self) -> Got {
+        match *self {
+            ConfigError::OutOfRange { value, .. } => Got::Value(value),
+            ConfigError::NotFinite { .. } => Got::NonFinite,
+            ConfigError::Conflict { .. } | ConfigError::WrongType { .. } => Got::Nothing,
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     #[cold]
     #[inline(never)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            ConfigError::OutOfRange {
-                option,
-                allowed,
-                value,
-            } => write!(f, "pitchtap: {option} must be {allowed} (got {value})"),
-            ConfigError::NotFinite { option, allowed } => {
-                write!(
-                    f,
-                    "pitchtap: {option} must be {allowed} (got a non-finite number)"
-                )
-            }
-            ConfigError::Conflict { option, allowed } => {
-                write!(f, "pitchtap: {option} must be {allowed}")
-            }
-            ConfigError::WrongType { option, allowed } => {
-                write!(f, "pitchtap: {option} must be {allowed}")
-            }
+        write!(f, "pitchtap: {} must be {}", self.option(), self.allowed())?;
+        match self.got() {
+            Got::Value(value) => write!(f, " (got {value})"),
+            Got::NonFinite => f.write_str(" (got a non-finite number)"),
+            Got::Nothing => Ok(()),
         }
     }
 }

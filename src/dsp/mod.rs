@@ -10,6 +10,7 @@ pub mod batcher;
 pub mod config;
 pub mod early;
 pub mod error;
+pub mod fft;
 pub mod header;
 pub mod meter;
 pub mod onset;

@@ -10,7 +10,7 @@
 //!    peak of 1 so that a −50 dBFS voice is analysed exactly like a loud one.
 //! 2. **NSDF.** The normalised square difference function of McLeod & Wyvill (2005),
 //!    `n(τ) = 2·r(τ) / m(τ)`, with the autocorrelation `r` computed by a real FFT planned at
-//!    construction (`realfft`), and `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping part.
+//!    construction ([`Correlator`]), and `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping part.
 //!    `n` is 1 for a perfectly periodic window at its period, whatever the level.
 //! 3. **Candidates.** Every positive lobe of `n` after its first zero crossing gives its
 //!    maximum, refined by parabolic interpolation; lobes whose lag lies outside
@@ -61,12 +61,8 @@
 //! [`push`]: PitchDetector::push
 //! [`reset`]: PitchDetector::reset
 
-use std::sync::Arc;
-
-use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-
 use super::error::ConfigError;
+use super::fft::Correlator;
 use super::meter::{amplitude_to_db, check_sample_rate, MIN_DB};
 
 /// Default lowest pitch, in Hz (`pitch.minFrequency`).
@@ -266,27 +262,9 @@ struct Layout {
     /// Shortest and longest lag searched, in samples (with [`RANGE_MARGIN`]).
     lag_lo: usize,
     lag_hi: usize,
+    /// A length the target's FFT is fast at ([`Correlator::fast_len`]): for the default
+    /// window at 44.1 and 48 kHz, 3072 natively, 4096 in the wasm.
     fft_len: usize,
-}
-
-/// The smallest even number ≥ `n` whose only prime factors are 2 and 3 (fast FFT sizes).
-/// Without 5: 3072 instead of 3000 points at 44.1 and 48 kHz measured 10 % less time per
-/// estimate in the browser's wasm (interleaved A/B in one page, 2026-11-25), the same
-/// natively, with identical scores on the corpus (docs/benchmarks.md).
-fn fast_fft_len(n: usize) -> usize {
-    let mut m = n.max(2);
-    loop {
-        let mut r = m;
-        for p in [2, 3] {
-            while r % p == 0 {
-                r /= p;
-            }
-        }
-        if r == 1 && m % 2 == 0 {
-            return m;
-        }
-        m += 1;
-    }
 }
 
 impl PitchConfig {
@@ -404,7 +382,7 @@ impl PitchConfig {
             lag_lo,
             lag_hi,
             // Linear (not circular) correlation up to lag_hi + 1 needs this much padding.
-            fft_len: fast_fft_len(window + lag_hi + 2),
+            fft_len: Correlator::fast_len(window + lag_hi + 2),
         })
     }
 }
@@ -442,16 +420,13 @@ pub struct PitchDetector {
     config: PitchConfig,
     sample_rate: f32,
     layout: Layout,
-    forward: Arc<dyn RealToComplex<f32>>,
-    inverse: Arc<dyn ComplexToReal<f32>>,
+    fft: Correlator,
     /// The raw window being filled, oldest first.
     buf: Vec<f32>,
     /// The cleaned, normalised window.
     x: Vec<f32>,
     /// FFT input, then the autocorrelation.
     frame: Vec<f32>,
-    spectrum: Vec<Complex<f32>>,
-    scratch: Vec<Complex<f32>>,
     nsdf: Vec<f32>,
     /// Mean square of the normalised window over its real samples.
     window_power: f32,
@@ -492,24 +467,14 @@ impl PitchDetector {
     /// [`ConfigError`] naming the offending option (`pitch.*` or `sampleRate`).
     pub fn new(config: PitchConfig, sample_rate: f32) -> Result<Self, ConfigError> {
         let layout = config.layout(sample_rate)?;
-        let mut planner = RealFftPlanner::<f32>::new();
-        let forward = planner.plan_fft_forward(layout.fft_len);
-        let inverse = planner.plan_fft_inverse(layout.fft_len);
-        let scratch_len = forward
-            .get_scratch_len()
-            .max(inverse.get_scratch_len())
-            .max(1);
         let mut d = PitchDetector {
             config,
             sample_rate,
             layout,
-            spectrum: forward.make_output_vec(),
-            forward,
-            inverse,
+            fft: Correlator::new(layout.fft_len),
             buf: vec![0.0; layout.window],
             x: vec![0.0; layout.window],
             frame: vec![0.0; layout.fft_len],
-            scratch: vec![Complex::default(); scratch_len],
             nsdf: vec![0.0; layout.lag_hi + 2],
             window_power: 0.0,
             level_max_db: MIN_DB,
@@ -702,10 +667,7 @@ impl PitchDetector {
         for x in &mut self.x[start..] {
             *x *= scale;
         }
-        if !self.compute_nsdf() {
-            self.hum.update(0.0, db);
-            return (0.0, 0.0, db);
-        }
+        self.compute_nsdf();
         let (lag, full_clarity) = self.choose();
         if lag <= 0.0 {
             self.hum.update(0.0, db);
@@ -757,9 +719,8 @@ impl PitchDetector {
         }
     }
 
-    /// Fills `nsdf[0..=lag_hi+1]` from `x`. False if the FFT refused its buffers (cannot
-    /// happen: every length is fixed at construction).
-    fn compute_nsdf(&mut self) -> bool {
+    /// Fills `nsdf[0..=lag_hi+1]` from `x`.
+    fn compute_nsdf(&mut self) {
         // Only the real samples take part: counting the pre-roll zeros in m(τ) would
         // depress long lags in the first windows of a stream and favour octave-up picks.
         let n = self.layout.window;
@@ -767,23 +728,7 @@ impl PitchDetector {
         let xs = &self.x[n - valid..];
         self.frame[..valid].copy_from_slice(xs);
         self.frame[valid..].fill(0.0);
-        if self
-            .forward
-            .process_with_scratch(&mut self.frame, &mut self.spectrum, &mut self.scratch)
-            .is_err()
-        {
-            return false;
-        }
-        for c in &mut self.spectrum {
-            *c = Complex::new(c.norm_sqr(), 0.0);
-        }
-        if self
-            .inverse
-            .process_with_scratch(&mut self.spectrum, &mut self.frame, &mut self.scratch)
-            .is_err()
-        {
-            return false;
-        }
+        self.fft.autocorrelate(&mut self.frame);
         // frame[τ] = fft_len · r(τ); m(τ) runs down from 2·r(0) as the overlap shrinks.
         let norm = 1.0 / self.layout.fft_len as f64;
         let mut m: f64 = 2.0 * xs.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
@@ -798,7 +743,6 @@ impl PitchDetector {
             let b = xs[valid - 1 - tau] as f64;
             m -= a * a + b * b;
         }
-        true
     }
 
     /// Re-measures the chosen period around the window centre: the full window (sized for
@@ -1006,6 +950,8 @@ impl PitchDetector {
             if c.lag < lo as f32 || c.lag > hi as f32 {
                 continue;
             }
+            // Lobes come in order of lag, so `cands` stays sorted by lag: a candidate that
+            // displaces the weakest goes to the end.
             if count < MAX_CANDIDATES {
                 cands[count] = c;
                 count += 1;
@@ -1015,15 +961,15 @@ impl PitchDetector {
                 .min_by(|a, b| a.1.value.total_cmp(&b.1.value))
             {
                 if c.value > weakest.value {
-                    cands[i] = c;
+                    cands.copy_within(i + 1.., i);
+                    cands[MAX_CANDIDATES - 1] = c;
                 }
             }
         }
-        let cands = &mut cands[..count];
+        let cands = &cands[..count];
         if cands.is_empty() {
             return (0.0, 0.0);
         }
-        cands.sort_unstable_by(|a, b| a.lag.total_cmp(&b.lag));
         let best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
         let mut pick = cands
             .iter()
