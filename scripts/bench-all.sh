@@ -8,7 +8,7 @@ set -uo pipefail
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-    targets=(build bench-pitch bench-worklet bench-transports bench-gc bench-pitch-browser bench-batch bench-pool)
+    targets=(build size bench-pitch bench-latency bench-worklet bench-transports bench-gc bench-pitch-browser bench-batch bench-pool)
 fi
 
 limit_s=$((20 * 60))
