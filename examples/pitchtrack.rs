@@ -1,25 +1,29 @@
 //! Offline pitch tracker: prints what a live pitchtap tap would compute for a WAV file.
 //!
 //! ```text
-//! cargo run --release --example pitchtrack -- FILE.wav [--hop-ms 10]
+//! cargo run --release --example pitchtrack -- FILE.wav [--hop-ms 10] [--latency low]
 //! ```
 //!
 //! Reads 8/16/24/32-bit integer or 32-bit float WAV, any channel count (mixed down by
 //! averaging, like the tap's `channels: 'mix'`), 8 to 192 kHz. Prints CSV to stdout:
 //! `time_s,f0_hz,clarity`, one row per hop, `time_s` the centre of the analysis window,
 //! `f0_hz` 0 when unvoiced. Every option is the library default except the hop when
-//! `--hop-ms` is given. Errors: one line on stderr, exit status 1.
+//! `--hop-ms` is given, and the window and lowest pitch of the tap's `latency: 'low'` with
+//! `--latency low`. Errors: one line on stderr, exit status 1.
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use pitchtap::dsp::pitch::{analyze, PitchConfig};
+use pitchtap::dsp::pitch::{
+    analyze, PitchConfig, LOW_LATENCY_MIN_FREQUENCY, LOW_LATENCY_WINDOW_SECONDS,
+};
 
-const USAGE: &str = "usage: pitchtrack FILE.wav [--hop-ms MS]";
+const USAGE: &str = "usage: pitchtrack FILE.wav [--hop-ms MS] [--latency low]";
 
-fn parse_args() -> Result<(String, Option<f64>), String> {
+fn parse_args() -> Result<(String, Option<f64>, bool), String> {
     let mut path = None;
     let mut hop_ms = None;
+    let mut low_latency = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -33,13 +37,18 @@ fn parse_args() -> Result<(String, Option<f64>), String> {
                 }
                 hop_ms = Some(ms);
             }
+            "--latency" => match args.next().as_deref() {
+                Some("low") => low_latency = true,
+                Some("default") => low_latency = false,
+                other => return Err(format!("--latency takes low or default (got {other:?})")),
+            },
             "-h" | "--help" => return Err(USAGE.to_string()),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}; {USAGE}")),
             _ if path.is_none() => path = Some(arg),
             _ => return Err(format!("unexpected argument {arg}; {USAGE}")),
         }
     }
-    Ok((path.ok_or(USAGE)?, hop_ms))
+    Ok((path.ok_or(USAGE)?, hop_ms, low_latency))
 }
 
 /// Reads a WAV file as mono f32 (channel mean) and its sample rate.
@@ -94,10 +103,15 @@ fn read_mono(path: &str) -> Result<(Vec<f32>, u32), String> {
 }
 
 fn run() -> Result<(), String> {
-    let (path, hop_ms) = parse_args()?;
+    let (path, hop_ms, low_latency) = parse_args()?;
     let (samples, rate) = read_mono(&path)?;
     let sample_rate = rate as f32;
     let mut config = PitchConfig::default();
+    if low_latency {
+        let window = (LOW_LATENCY_WINDOW_SECONDS * rate as f64).ceil() as usize;
+        config.window_size = Some(window.next_power_of_two());
+        config.min_frequency = LOW_LATENCY_MIN_FREQUENCY;
+    }
     if let Some(ms) = hop_ms {
         config.hop_size = Some(((ms * 1e-3 * rate as f64).round() as usize).max(1));
     }

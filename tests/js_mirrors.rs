@@ -141,3 +141,25 @@ fn main_thread_constants_mirror_the_header() {
     assert_eq!(f64_at(at("H_START_FRAME")), h.start_frame);
     assert_eq!(f64_at(at("H_SAMPLE_RATE")), h.sample_rate);
 }
+
+#[test]
+fn main_thread_low_latency_preset_mirrors_the_core() {
+    use pitchtap::dsp::pitch::{LOW_LATENCY_MIN_FREQUENCY, LOW_LATENCY_WINDOW_SECONDS};
+    let number = |name: &str| {
+        let needle = format!("const {name} = ");
+        let at = MAIN.find(&needle).expect(name) + needle.len();
+        let rest = &MAIN[at..];
+        rest[..rest.find(';').unwrap()]
+            .trim()
+            .parse::<f64>()
+            .expect(name)
+    };
+    assert_eq!(
+        number("LOW_LATENCY_WINDOW_SECONDS"),
+        LOW_LATENCY_WINDOW_SECONDS
+    );
+    assert_eq!(
+        number("LOW_LATENCY_MIN_FREQUENCY"),
+        f64::from(LOW_LATENCY_MIN_FREQUENCY)
+    );
+}

@@ -67,6 +67,8 @@ const TRACK_POLL_MS = 100;
 // in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
 const REQUEST_TIMEOUT_MS = 10_000;
 // Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs checks them).
+// The latency: 'low' preset (mirror src/dsp/pitch.rs LOW_LATENCY_*; tests/js_mirrors.rs).
+const LOW_LATENCY_WINDOW_SECONDS = 0.02125; const LOW_LATENCY_MIN_FREQUENCY = 100;
 const H_START_FRAME = 8; const H_SAMPLE_RATE = 32;
 const H_FRAMES = 48; const H_SLOT = 56; const H_LEASE = 60; const H_EPOCH = 88;
 /** The first four bytes of every batch, 'PTAP', as a little-endian u32 (src/dsp/header.rs MAGIC). */
@@ -231,7 +233,7 @@ function newReceiver(sampleRate, o) {
   // (1024 samples at 44.1/48 kHz, half the default) and a lowest pitch of 100 Hz, so that
   // two periods fit it. Its early window is then 512 samples (docs/tuning.md).
   const p = o.latency === 'low'
-    ? { minFrequency: 100, windowSize: 2 ** Math.ceil(Math.log2(0.02125 * sampleRate)), ...o.pitch }
+    ? { minFrequency: LOW_LATENCY_MIN_FREQUENCY, windowSize: 2 ** Math.ceil(Math.log2(LOW_LATENCY_WINDOW_SECONDS * sampleRate)), ...o.pitch }
     : o.pitch;
   return new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
     sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
