@@ -15,9 +15,12 @@ after(async () => { await h?.close(); });
 
 const STATE = /^InvalidStateError: pitchtap: .*AudioContext was closed/;
 
-test('the AudioContext closed: a pending sync() and later flush/sync/configure reject with InvalidStateError; close() resolves', async () => {
+test('the AudioContext closed: a pending sync() settles; later flush/sync/configure reject with InvalidStateError; close() resolves', async () => {
   const r = await h.page.evaluate(() => window.contextClosed());
-  for (const k of ['pendingSync', 'flush', 'sync', 'configure']) {
+  // Asked just before context.close(): the worklet may still answer it (seen in Firefox,
+  // 16 ms), or the close rejects it; either way it settles.
+  assert.ok(r.pendingSync.how === 'resolved' || STATE.test(r.pendingSync.how), `pendingSync: ${JSON.stringify(r.pendingSync)}`);
+  for (const k of ['flush', 'sync', 'configure']) {
     assert.match(r[k].how, STATE, `${k}: ${JSON.stringify(r[k])}`);
   }
   assert.equal(r.close.how, 'resolved');
