@@ -128,7 +128,9 @@ test('buffers go back to the worklet in groups: up to 4 per message with the def
   // Every batch is returned (close() sends back what is kept before it asks the worklet to
   // stop; the final flushed batch may arrive after that), in about a quarter as many messages.
   assert.ok(returns.buffers >= grouped.batches - 4 && returns.buffers <= grouped.batches, `${JSON.stringify(returns)}, ${grouped.batches} batches`);
-  assert.ok(returns.messages <= Math.ceil(grouped.batches / 4) + 4, `${JSON.stringify(returns)}, ${grouped.batches} batches`);
+  // A few more when the main thread falls behind (half the pool out: return at once), as
+  // under a loaded machine (WebKit: 43 messages for 152 batches once).
+  assert.ok(returns.messages <= Math.ceil(grouped.batches / 4) + 8, `${JSON.stringify(returns)}, ${grouped.batches} batches`);
   // A pool of 4 is too small to keep any buffer back.
   const single = await h.page.evaluate(() => window.liveMic({ seconds: 1, options: { poolSize: 4 } }));
   assert.equal(single.returns.largest, 1, JSON.stringify(single.returns));
