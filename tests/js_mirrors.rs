@@ -10,19 +10,30 @@ use pitchtap::dsp::RENDER_QUANTUM_SIZE;
 
 const PROCESSOR: &str = include_str!("../worklet/processor.js");
 
+/// The text of `<value>` in `const NAME = <value>;` in `src` (the JS file `file`).
+fn const_text<'a>(src: &'a str, file: &str, name: &str) -> &'a str {
+    let needle = format!("const {name} = ");
+    let start = src
+        .find(&needle)
+        .unwrap_or_else(|| panic!("{file} has no `{needle}`"))
+        + needle.len();
+    let rest = &src[start..];
+    rest[..rest.find(';').expect("a `;` after the constant")].trim()
+}
+
+/// The whole number in `const NAME = <number>;` (decimal or 0x hex).
+fn const_in(src: &str, file: &str, name: &str) -> u64 {
+    let text = const_text(src, file, name);
+    match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    }
+    .unwrap_or_else(|e| panic!("{file}: {name} = {text:?}: {e}"))
+}
+
 /// The number in `const NAME = <number>;` in processor.js.
 fn js_const(name: &str) -> usize {
-    let needle = format!("const {name} = ");
-    let start = PROCESSOR
-        .find(&needle)
-        .unwrap_or_else(|| panic!("processor.js has no `{needle}`"))
-        + needle.len();
-    let rest = &PROCESSOR[start..];
-    let end = rest.find(';').expect("a `;` after the constant");
-    rest[..end]
-        .trim()
-        .parse()
-        .unwrap_or_else(|e| panic!("{name} = {:?}: {e}", &rest[..end]))
+    const_in(PROCESSOR, "processor.js", name) as usize
 }
 
 /// The number after `KEY: ` inside processor.js's `LEDGER` object.
@@ -63,22 +74,6 @@ fn processor_constants_mirror_the_core() {
 }
 
 const MAIN: &str = include_str!("../src/wasm/pitchtap.js");
-
-/// The number in `const NAME = <number>;` in `src` (decimal or 0x hex).
-fn const_in(src: &str, file: &str, name: &str) -> u64 {
-    let needle = format!("const {name} = ");
-    let start = src
-        .find(&needle)
-        .unwrap_or_else(|| panic!("{file} has no `{needle}`"))
-        + needle.len();
-    let rest = &src[start..];
-    let text = rest[..rest.find(';').expect("a `;` after the constant")].trim();
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16),
-        None => text.parse(),
-    }
-    .unwrap_or_else(|e| panic!("{file}: {name} = {text:?}: {e}"))
-}
 
 /// `KEY: number` pairs of the object literal after `export const FLAGS = Object.freeze({`.
 fn js_flags() -> Vec<(String, u32)> {
@@ -145,14 +140,10 @@ fn main_thread_constants_mirror_the_header() {
 #[test]
 fn main_thread_low_latency_preset_mirrors_the_core() {
     use pitchtap::dsp::pitch::{LOW_LATENCY_MIN_FREQUENCY, LOW_LATENCY_WINDOW_SECONDS};
-    let number = |name: &str| {
-        let needle = format!("const {name} = ");
-        let at = MAIN.find(&needle).expect(name) + needle.len();
-        let rest = &MAIN[at..];
-        rest[..rest.find(';').unwrap()]
-            .trim()
-            .parse::<f64>()
-            .expect(name)
+    let number = |name: &str| -> f64 {
+        let text = const_text(MAIN, "pitchtap.js", name);
+        text.parse()
+            .unwrap_or_else(|e| panic!("{name} = {text:?}: {e}"))
     };
     assert_eq!(
         number("LOW_LATENCY_WINDOW_SECONDS"),
