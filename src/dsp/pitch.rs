@@ -1112,9 +1112,77 @@ fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     (r, m)
 }
 
+/// [`products`] with SSE, which every x86-64 CPU has: the same [`LANES`] partial sums as
+/// the wasm SIMD version, each lane with the same operations in the same order, so native
+/// and wasm results stay bit-identical. LLVM vectorised the portable loop poorly (it paired
+/// `r[k]` with `m[k]` in two-lane vectors): this takes 3.5× fewer instructions (callgrind).
+#[cfg(target_arch = "x86_64")]
+fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
+    use core::arch::x86_64::{
+        __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_setzero_ps, _mm_storeu_ps,
+    };
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[..len], &b[..len]);
+    let whole = len - len % LANES;
+    // SAFETY: SSE is part of the x86-64 baseline; every load reads 4 f32 at j or j + 4 with
+    // j + 8 <= whole <= len of each slice; `loadu` needs no alignment.
+    let load = |s: &[f32], j: usize| unsafe { _mm_loadu_ps(s.as_ptr().add(j)) };
+    let (mul, add) = (
+        |x: __m128, y: __m128| unsafe { _mm_mul_ps(x, y) },
+        |x: __m128, y: __m128| unsafe { _mm_add_ps(x, y) },
+    );
+    // SAFETY: SSE is part of the x86-64 baseline.
+    let zero = unsafe { _mm_setzero_ps() };
+    let (mut r0, mut r1, mut m0, mut m1) = (zero, zero, zero, zero);
+    match w {
+        None => {
+            for j in (0..whole).step_by(LANES) {
+                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
+                r0 = add(r0, mul(a0, b0));
+                r1 = add(r1, mul(a1, b1));
+                m0 = add(m0, add(mul(a0, a0), mul(b0, b0)));
+                m1 = add(m1, add(mul(a1, a1), mul(b1, b1)));
+            }
+        }
+        Some(w) => {
+            let w = &w[..len];
+            for j in (0..whole).step_by(LANES) {
+                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
+                let (w0, w1) = (load(w, j), load(w, j + 4));
+                r0 = add(r0, mul(mul(w0, a0), b0));
+                r1 = add(r1, mul(mul(w1, a1), b1));
+                m0 = add(m0, mul(w0, add(mul(a0, a0), mul(b0, b0))));
+                m1 = add(m1, mul(w1, add(mul(a1, a1), mul(b1, b1))));
+            }
+        }
+    }
+    let lanes = |v0: __m128, v1: __m128| -> [f32; LANES] {
+        let mut out = [0.0f32; LANES];
+        // SAFETY: SSE is part of the x86-64 baseline; each store writes 4 f32 into `out`.
+        unsafe {
+            _mm_storeu_ps(out.as_mut_ptr(), v0);
+            _mm_storeu_ps(out.as_mut_ptr().add(4), v1);
+        }
+        out
+    };
+    let (mut r, mut m) = (
+        lanes(r0, r1).iter().sum::<f32>(),
+        lanes(m0, m1).iter().sum::<f32>(),
+    );
+    for j in whole..len {
+        let wj = w.map_or(1.0, |w| w[j]);
+        r += wj * a[j] * b[j];
+        m += wj * (a[j] * a[j] + b[j] * b[j]);
+    }
+    (r, m)
+}
+
 /// `(Σ w·a·b, Σ w·(a² + b²))` over the pairs of `a` and `b` (`w` = 1 when `None`), in
-/// [`LANES`] partial sums.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// [`LANES`] partial sums (the portable version, for targets without the SIMD ones above).
+#[cfg(not(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+)))]
 fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     let len = a.len().min(b.len());
     let (mut r, mut m) = ([0.0f32; LANES], [0.0f32; LANES]);
