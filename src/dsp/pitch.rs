@@ -66,6 +66,7 @@ use std::sync::Arc;
 use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use super::decimate::Decimator;
 use super::error::ConfigError;
 use super::meter::{amplitude_to_db, check_sample_rate, MIN_DB};
 
@@ -152,6 +153,13 @@ pub const RELATIVE_GATE_DB: f32 = 25.0;
 pub const GATE_FALL_DB_PER_SECOND: f32 = 2.0;
 /// Lobes kept per window; the clearest are kept when a noisy window has more.
 const MAX_CANDIDATES: usize = 48;
+/// Coarse candidates at least this fraction of the highest coarse peak are measured at the
+/// full rate when k·max's choice may fall on them (the coarse NSDF's heights are
+/// approximate: low-passed, and sampled every `factor` lags).
+const REFINE_FRACTION: f32 = 0.5;
+/// At most this many candidates per window are measured at the full rate (besides a
+/// continuity candidate): a high voice has dozens of lobes, one per multiple of its period.
+const MAX_REFINED: usize = 6;
 /// Candidates are searched this far outside `minFrequency..maxFrequency` (a quarter tone),
 /// so a tone exactly at a limit is found from both sides of its peak.
 const RANGE_MARGIN: f32 = 1.03;
@@ -253,9 +261,13 @@ impl Default for PitchConfig {
 struct Layout {
     window: usize,
     hop: usize,
-    /// Shortest and longest lag searched, in samples (with [`RANGE_MARGIN`]).
-    lag_lo: usize,
-    lag_hi: usize,
+    /// Down-sampling factor of the coarse search (1: none).
+    factor: usize,
+    /// The window, and the shortest and longest lag searched (the pitch range with
+    /// [`RANGE_MARGIN`]), in decimated samples.
+    coarse_window: usize,
+    coarse_lag_lo: usize,
+    coarse_lag_hi: usize,
     fft_len: usize,
 }
 
@@ -276,6 +288,35 @@ fn fast_fft_len(n: usize) -> usize {
             return m;
         }
         m += 1;
+    }
+}
+
+/// The coarse search's rate must stay at or above this, in Hz: the fundamental and the
+/// first harmonics of voices (1–3 kHz) pass the decimator's low-pass, so the coarse NSDF's
+/// peaks keep their relative heights, which the octave choice reads.
+const COARSE_MIN_RATE: f64 = 8000.0;
+/// … and give at least this many samples per period of `maxFrequency` (with
+/// [`RANGE_MARGIN`]), so the shortest periods still have a lobe to interpolate.
+const COARSE_MIN_PERIOD: f64 = 5.0;
+/// … and leave at least this many samples in the decimated window.
+const COARSE_MIN_WINDOW: usize = 64;
+
+/// Down-sampling factor of the coarse search: the largest power of two that keeps the
+/// decimated rate at or above [`COARSE_MIN_RATE`] and [`COARSE_MIN_PERIOD`] samples per
+/// period of `max_frequency`, and the window at [`COARSE_MIN_WINDOW`] samples or more.
+/// 2 at 16 to 22.05 kHz, 4 at 44.1 and 48 kHz, 8 at 96 kHz (with the default range).
+fn coarse_factor(sample_rate: f64, max_frequency: f64, window: usize) -> usize {
+    let mut factor = 1;
+    loop {
+        let next = factor * 2;
+        let rate = sample_rate / next as f64;
+        if rate < COARSE_MIN_RATE
+            || rate < COARSE_MIN_PERIOD * max_frequency * RANGE_MARGIN as f64
+            || window / next < COARSE_MIN_WINDOW
+        {
+            return factor;
+        }
+        factor = next;
     }
 }
 
@@ -388,13 +429,20 @@ impl PitchConfig {
             ((sr / (self.max_frequency as f64 * RANGE_MARGIN as f64)).floor() as usize).max(2);
         let lag_hi = ((sr * RANGE_MARGIN as f64 / self.min_frequency as f64).ceil() as usize)
             .min(window - 2);
+        let factor = coarse_factor(sr, self.max_frequency as f64, window);
+        let coarse_window = window / factor;
+        let coarse_lag_lo = (lag_lo / factor).max(2);
+        let coarse_lag_hi = lag_hi.div_ceil(factor).min(coarse_window - 2);
         Ok(Layout {
             window,
             hop,
-            lag_lo,
-            lag_hi,
-            // Linear (not circular) correlation up to lag_hi + 1 needs this much padding.
-            fft_len: fast_fft_len(window + lag_hi + 2),
+            factor,
+            coarse_window,
+            coarse_lag_lo,
+            coarse_lag_hi,
+            // Linear (not circular) correlation up to coarse_lag_hi + 1 needs this much
+            // padding.
+            fft_len: fast_fft_len(coarse_window + coarse_lag_hi + 2),
         })
     }
 }
@@ -423,8 +471,13 @@ pub struct PitchEstimate {
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Candidate {
+    /// Lag in samples at the full rate.
     lag: f32,
+    /// NSDF peak height.
     value: f32,
+    /// Whether `lag` and `value` were measured at the full rate (else: from the coarse
+    /// search).
+    fine: bool,
 }
 
 /// Streaming pitch detector. See the [module docs](self) for the algorithm and timing.
@@ -438,6 +491,10 @@ pub struct PitchDetector {
     buf: Vec<f32>,
     /// The cleaned, normalised window.
     x: Vec<f32>,
+    /// The coarse search's low-pass and down-sampling.
+    decimator: Decimator,
+    /// `x` decimated (its real samples only).
+    coarse: Vec<f32>,
     /// FFT input, then the autocorrelation.
     frame: Vec<f32>,
     spectrum: Vec<Complex<f32>>,
@@ -498,9 +555,11 @@ impl PitchDetector {
             inverse,
             buf: vec![0.0; layout.window],
             x: vec![0.0; layout.window],
+            decimator: Decimator::new(layout.factor, layout.window),
+            coarse: vec![0.0; layout.coarse_window],
             frame: vec![0.0; layout.fft_len],
             scratch: vec![Complex::default(); scratch_len],
-            nsdf: vec![0.0; layout.lag_hi + 2],
+            nsdf: vec![0.0; layout.coarse_lag_hi + 2],
             window_power: 0.0,
             level_max_db: MIN_DB,
             write: 0,
@@ -737,14 +796,19 @@ impl PitchDetector {
         }
     }
 
-    /// Fills `nsdf[0..=lag_hi+1]` from `x`. False if the FFT refused its buffers (cannot
-    /// happen: every length is fixed at construction).
+    /// Fills `nsdf[0..=coarse_lag_hi+1]` from `x` decimated by the layout's factor (lags
+    /// in decimated samples). False if the FFT refused its buffers (cannot happen: every
+    /// length is fixed at construction).
     fn compute_nsdf(&mut self) -> bool {
         // Only the real samples take part: counting the pre-roll zeros in m(τ) would
         // depress long lags in the first windows of a stream and favour octave-up picks.
         let n = self.layout.window;
         let valid = self.valid.clamp(1, n);
-        let xs = &self.x[n - valid..];
+        let valid = self
+            .decimator
+            .process(&self.x[n - valid..], &mut self.coarse)
+            .max(1);
+        let xs = &self.coarse[..valid];
         self.frame[..valid].copy_from_slice(xs);
         self.frame[valid..].fill(0.0);
         if self
@@ -951,10 +1015,44 @@ impl PitchDetector {
         }
     }
 
-    /// Picks the lag (0 if none) and its clarity from `nsdf`.
+    /// Measures a coarse candidate at the full rate: hill-climbs the NSDF of the window's
+    /// real samples (the function the coarse search sampled at every `factor`-th lag, there
+    /// low-passed) from its lag to the nearest peak, at most `factor` lags away. Then the
+    /// candidate is what a full-rate search would have found in its place.
+    fn refine_candidate(&self, c: &mut Candidate) {
+        if c.fine {
+            return;
+        }
+        c.fine = true;
+        let n = self.layout.window;
+        let valid = self.valid.clamp(1, n);
+        let xs = &self.x[n - valid..];
+        let t = c.lag.round() as usize;
+        let max_step = self.layout.factor.max(2);
+        if t < 2 || t + max_step + 2 >= valid {
+            return;
+        }
+        let (_, lag, value) = climb(t, max_step, |tau| {
+            let (r, m) = products(&xs[..valid - tau], &xs[tau..], None);
+            if m > 1e-9 {
+                2.0 * r / m
+            } else {
+                0.0
+            }
+        });
+        *c = Candidate {
+            lag,
+            value,
+            fine: true,
+        };
+    }
+
+    /// Picks the lag in samples (0 if none) and its clarity from `nsdf` (lags in decimated
+    /// samples), the candidates that decide measured again at the full rate.
     fn choose(&self) -> (f32, f32) {
         let nsdf = &self.nsdf;
-        let (lo, hi) = (self.layout.lag_lo, self.layout.lag_hi);
+        let (lo, hi) = (self.layout.coarse_lag_lo, self.layout.coarse_lag_hi);
+        let factor = self.layout.factor as f32;
         let mut cands = [Candidate::default(); MAX_CANDIDATES];
         let mut count = 0usize;
         // Skip the lobe around lag 0: it is no period.
@@ -982,10 +1080,12 @@ impl PitchDetector {
             if best + 1 > last || nsdf[best + 1] > nsdf[best] {
                 continue;
             }
-            let c = interpolate(nsdf, best);
+            let mut c = interpolate(nsdf, best);
             if c.lag < lo as f32 || c.lag > hi as f32 {
                 continue;
             }
+            c.lag *= factor;
+            c.fine = self.layout.factor == 1;
             if count < MAX_CANDIDATES {
                 cands[count] = c;
                 count += 1;
@@ -1004,27 +1104,49 @@ impl PitchDetector {
             return (0.0, 0.0);
         }
         cands.sort_unstable_by(|a, b| a.lag.total_cmp(&b.lag));
-        let best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
-        let mut pick = cands
+        // k·max on full-rate values: the highest coarse peak first, then the shorter lags
+        // that may reach OCTAVE_K of the highest, shortest first, until one does.
+        let coarse_best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
+        let top = cands
             .iter()
-            .copied()
-            .find(|c| c.value >= OCTAVE_K * best)
-            .unwrap_or(cands[0]);
+            .position(|c| c.value == coarse_best)
+            .unwrap_or(0);
+        self.refine_candidate(&mut cands[top]);
+        let mut best = cands[top].value;
+        let mut pick = top;
+        let mut refined = 1;
+        for (i, c) in cands[..top].iter_mut().enumerate() {
+            if refined >= MAX_REFINED {
+                break;
+            }
+            if c.value < REFINE_FRACTION * coarse_best {
+                continue;
+            }
+            self.refine_candidate(c);
+            refined += 1;
+            best = best.max(c.value);
+            if c.value >= OCTAVE_K * best {
+                pick = i;
+                break;
+            }
+        }
+        let mut pick = cands[pick];
         if self.hops_since_voiced <= self.continuity_hops && self.prev_frequency > 0.0 {
             let prev_lag = self.sample_rate / self.prev_frequency;
             let dist = |c: &Candidate| (c.lag / prev_lag).log2().abs();
             if dist(&pick) > 0.5 {
-                if let Some(near) = cands
-                    .iter()
-                    .filter(|c| c.value >= CONTINUITY_K * best)
-                    .min_by(|a, b| dist(a).total_cmp(&dist(b)))
+                if let Some(i) = (0..cands.len())
+                    .filter(|&i| cands[i].value >= CONTINUITY_K * best)
+                    .min_by(|&a, &b| dist(&cands[a]).total_cmp(&dist(&cands[b])))
                 {
+                    self.refine_candidate(&mut cands[i]);
+                    let near = cands[i];
                     // A longer lag than k·max's pick must be clearly better: every
                     // multiple of a period is as clear as the period itself, and following
                     // one would lock the track an octave low for good.
                     let allowed = near.lag < pick.lag || near.value > pick.value + LONGER_MARGIN;
-                    if dist(near) < NEAR_OCTAVES && allowed {
-                        pick = *near;
+                    if dist(&near) < NEAR_OCTAVES && near.value >= CONTINUITY_K * best && allowed {
+                        pick = near;
                     }
                 }
             }
@@ -1311,12 +1433,14 @@ fn interpolate(v: &[f32], i: usize) -> Candidate {
         return Candidate {
             lag: i as f32,
             value: b,
+            fine: false,
         };
     }
     let delta = (0.5 * (a - c) / denom).clamp(-0.5, 0.5);
     Candidate {
         lag: i as f32 + delta,
         value: b - 0.25 * (a - c) * delta,
+        fine: false,
     }
 }
 
