@@ -118,10 +118,12 @@ fn half_band(x: &[f32], y: &mut [f32]) -> usize {
         y[k] =
             0.5 * at(c) + 0.281_25 * (at(c - 1) + at(c + 1)) - 0.031_25 * (at(c - 3) + at(c + 3));
     }
-    for (k, out) in y[first..last].iter_mut().enumerate() {
-        let c = 2 * (k + first);
-        let w = &x[c - 3..c + 4];
-        *out = 0.5 * w[3] + 0.281_25 * (w[2] + w[4]) - 0.031_25 * (w[0] + w[6]);
+    if last > first {
+        // Windows of 7 around 2k for k in first..last; fixed-size, so no bounds checks.
+        let src = &x[2 * first - 3..2 * last + 2];
+        for (out, w) in y[first..last].iter_mut().zip(src.windows(7).step_by(2)) {
+            *out = 0.5 * w[3] + 0.281_25 * (w[2] + w[4]) - 0.031_25 * (w[0] + w[6]);
+        }
     }
     count
 }

@@ -517,8 +517,10 @@ pub struct PitchDetector {
     hops_since_voiced: u32,
     continuity_hops: u32,
     non_finite: u64,
-    /// Pair weights of the Hann-weighted centre measurement, filled per hop for its length.
+    /// Pair weights of the Hann-weighted centre measurement, filled for its length…
     weights: Vec<f32>,
+    /// … which is this (0: not yet).
+    weights_len: usize,
 }
 
 impl core::fmt::Debug for PitchDetector {
@@ -574,6 +576,7 @@ impl PitchDetector {
             continuity_hops: 1,
             non_finite: 0,
             weights: vec![0.0; layout.window],
+            weights_len: 0,
         };
         d.continuity_hops = ((CONTINUITY_SECONDS * sample_rate) / layout.hop as f32)
             .ceil()
@@ -965,9 +968,15 @@ impl PitchDetector {
 
     /// `weights[j] = sin²(π(j + ½)/len)` for `j < len`: the first half by four interleaved
     /// rotations (no `sin` per pair, no long dependency chain), the second half mirrored.
+    /// Nothing to do when the last call had the same `len` (a steady pitch, or a span
+    /// capped by the window).
     fn fill_hann(&mut self, len: usize) {
         const CHAINS: usize = 4;
         let len = len.min(self.weights.len());
+        if len == self.weights_len {
+            return;
+        }
+        self.weights_len = len;
         let half = len.div_ceil(2);
         let step = core::f64::consts::TAU / len.max(1) as f64;
         let (ds, dc) = (CHAINS as f64 * step).sin_cos();
