@@ -8,13 +8,18 @@
 //!    magnitudes below 1e-30 become 0 (no denormal arithmetic). The window's mean is
 //!    removed (DC offset), its RMS level is compared with `minDb`, then it is scaled to a
 //!    peak of 1 so that a −50 dBFS voice is analysed exactly like a loud one.
-//! 2. **NSDF.** The normalised square difference function of McLeod & Wyvill (2005),
-//!    `n(τ) = 2·r(τ) / m(τ)`, with the autocorrelation `r` computed by a real FFT planned at
-//!    construction (`realfft`), and `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping part.
-//!    `n` is 1 for a perfectly periodic window at its period, whatever the level.
+//! 2. **Coarse NSDF.** The normalised square difference function of McLeod & Wyvill
+//!    (2005), `n(τ) = 2·r(τ) / m(τ)`, with `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping
+//!    part, on the window low-passed and decimated by a power of two (see
+//!    `coarse_factor` and `decimate.rs`): the pitch range needs a few kHz, not the
+//!    stream's bandwidth. The autocorrelation `r` comes from a real FFT planned at
+//!    construction (`realfft`). `n` is 1 for a perfectly periodic window at its period,
+//!    whatever the level.
 //! 3. **Candidates.** Every positive lobe of `n` after its first zero crossing gives its
 //!    maximum, refined by parabolic interpolation; lobes whose lag lies outside
-//!    `minFrequency..maxFrequency` (with a quarter-tone margin) are dropped.
+//!    `minFrequency..maxFrequency` (with a quarter-tone margin) are dropped. The candidates
+//!    that decide step 4 are measured again at the full rate, by hill-climbing the
+//!    window's time-domain NSDF (`PitchDetector::refine_candidate`).
 //! 4. **Choice.** McLeod's k·max rule (the shortest lag whose peak reaches
 //!    [`OCTAVE_K`] × the highest peak) avoids sub-octaves; then continuity with the last
 //!    30 ms overrides a pick that jumps by more than half an octave when a candidate near
@@ -261,10 +266,13 @@ impl Default for PitchConfig {
 struct Layout {
     window: usize,
     hop: usize,
+    /// Shortest and longest lag searched, in samples (the pitch range with
+    /// [`RANGE_MARGIN`]).
+    lag_lo: usize,
+    lag_hi: usize,
     /// Down-sampling factor of the coarse search (1: none).
     factor: usize,
-    /// The window, and the shortest and longest lag searched (the pitch range with
-    /// [`RANGE_MARGIN`]), in decimated samples.
+    /// The window, and the shortest and longest lag searched, in decimated samples.
     coarse_window: usize,
     coarse_lag_lo: usize,
     coarse_lag_hi: usize,
@@ -436,6 +444,8 @@ impl PitchConfig {
         Ok(Layout {
             window,
             hop,
+            lag_lo,
+            lag_hi,
             factor,
             coarse_window,
             coarse_lag_lo,
@@ -1027,7 +1037,9 @@ impl PitchDetector {
     /// Measures a coarse candidate at the full rate: hill-climbs the NSDF of the window's
     /// real samples (the function the coarse search sampled at every `factor`-th lag, there
     /// low-passed) from its lag to the nearest peak, at most `factor` lags away. Then the
-    /// candidate is what a full-rate search would have found in its place.
+    /// candidate is what a full-rate search would have found in its place; one whose peak
+    /// lies outside the searched range gets the value −1, as a full-rate search would
+    /// have dropped it.
     fn refine_candidate(&self, c: &mut Candidate) {
         if c.fine {
             return;
@@ -1049,9 +1061,10 @@ impl PitchDetector {
                 0.0
             }
         });
+        let in_range = (self.layout.lag_lo as f32..=self.layout.lag_hi as f32).contains(&lag);
         *c = Candidate {
             lag,
-            value,
+            value: if in_range { value } else { -1.0 },
             fine: true,
         };
     }
@@ -1116,11 +1129,22 @@ impl PitchDetector {
         // k·max on full-rate values: the highest coarse peak first, then the shorter lags
         // that may reach OCTAVE_K of the highest, shortest first, until one does.
         let coarse_best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
-        let top = cands
-            .iter()
-            .position(|c| c.value == coarse_best)
-            .unwrap_or(0);
-        self.refine_candidate(&mut cands[top]);
+        // The highest coarse peak, measured at the full rate (the next highest if its peak
+        // falls out of range).
+        let top = loop {
+            let Some((i, _)) = cands
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.value > 0.0)
+                .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.0.cmp(&a.0)))
+            else {
+                return (0.0, 0.0);
+            };
+            self.refine_candidate(&mut cands[i]);
+            if cands[i].value >= 0.0 {
+                break i;
+            }
+        };
         let mut best = cands[top].value;
         let mut pick = top;
         let mut refined = 1;
