@@ -15,8 +15,8 @@ setup:
 
 build: setup
 	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
-	node scripts/package.mjs
 	node scripts/bundle-worklet.mjs
+	node scripts/package.mjs
 	node scripts/minify.mjs
 	node scripts/size-budget.mjs
 
@@ -82,7 +82,8 @@ bench: setup
 
 .PHONY: bench-transports bench-pitch-browser bench-batch bench-pool
 # Browser benches (headless Debian Chromium via tests/e2e/harness.mjs); see benches/browser/*.mjs.
-# Transports side by side, offline and live; live (c2) and (e) run 180 s for the GC comparison.
+# Transports side by side, offline and live; live (c2) and (e) run 180 s for the GC comparison;
+# live (g), (c2) + pitchy + RMS in JS, against (f) gives the analysis cost ratio (issue 16).
 bench-transports: $(BENCH_DEPS)
 	node benches/browser/transports.mjs --seconds 60 --gc-seconds 180 --warmup 3 --steady-warmup 25
 

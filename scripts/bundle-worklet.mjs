@@ -11,10 +11,12 @@
 // panic (a fresh instance from the same WebAssembly.Module) needs a fresh copy of the glue's
 // state: `createGlue()` returns one per call.
 //
-// usage: node scripts/bundle-worklet.mjs   (after wasm-pack has written pkg/)
+// usage: node scripts/bundle-worklet.mjs   (after wasm-pack has written pkg/, before
+// scripts/package.mjs, which trims the main thread's copy of the glue)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropClasses } from './glue-classes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -37,6 +39,8 @@ glue = glue.replace(/^import \* as (\w+) from ["'](\.\/snippets\/[^"']+)["'];?\s
   return '';
 });
 if (/^import /m.test(glue)) fail(`${GLUE} has an import this script does not know how to inline`);
+
+glue = dropClasses(glue, ['WorkletTap'], fail); // MainTap and PitchAnalysis: main thread only
 
 // Exports → local declarations; the factory returns what processor.js needs.
 glue = glue.replace(/^export \{[^}]*\};?\s*$/gm, '');

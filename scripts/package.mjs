@@ -1,9 +1,11 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
 // API (index.js) and its types (index.d.ts), and writes package.json with exports.
-// pkg/worklet.js is written by scripts/bundle-worklet.mjs, run after this script.
+// pkg/worklet.js is written by scripts/bundle-worklet.mjs, run before this script (it reads
+// the whole glue; this script then drops the worklet's class from the main thread's copy).
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropClasses } from './glue-classes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -20,6 +22,10 @@ const copied = {
 for (const [from, to] of Object.entries(copied)) {
   if (existsSync(join(root, from))) copyFileSync(join(root, from), join(pkg, to));
 }
+// The main thread's glue without the worklet's class (WorkletTap lives in worklet.js).
+const glueFile = join(pkg, 'pitchtap_wasm.js');
+const fail = (msg) => { console.error(`package: ${msg}`); process.exit(1); };
+writeFileSync(glueFile, dropClasses(readFileSync(glueFile, 'utf8'), ['MainTap', 'PitchAnalysis'], fail));
 rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide the package from git-based installs
 // Left by builds from before the worklet was bundled: the bundle holds the shim now.
 rmSync(join(pkg, 'text-shim.js'), { force: true });
@@ -40,7 +46,7 @@ const manifest = {
     './package.json': './package.json',
   },
   files: [
-    // Written by scripts/bundle-worklet.mjs after this script, so not checked for here.
+    // Written by scripts/bundle-worklet.mjs before this script.
     'worklet.js',
     ...Object.values(copied).concat([
       'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts', 'snippets',

@@ -26,6 +26,12 @@ fn analyzers_allocate_nothing_after_construction() {
         .unwrap()
         .unwrap();
     let mut early_voiced = 0u64;
+    // The coarse search decimates by 4 at 48 kHz (two half-band stages); these take the
+    // other paths of its decimator, one stage (16 kHz) and three (96 kHz), for the first
+    // 20,000 batches (the test runs unoptimised: four times as long with all 100,000).
+    let mut others =
+        [16000.0, 96000.0].map(|r| PitchDetector::new(PitchConfig::default(), r).unwrap());
+    let mut other_estimates = 0u64;
     let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     let mut batch = vec![0.0f32; 4096];
     let mut voiced = 0u64;
@@ -79,10 +85,19 @@ fn analyzers_allocate_nothing_after_construction() {
         if i % 8 == 0 {
             early_voiced += early.estimate().is_some_and(|e| e.voiced) as u64;
         }
+        for d in others.iter_mut().filter(|_| i < 20_000) {
+            d.push(frame, &batch[..len], &mut |e| {
+                other_estimates += 1;
+                voiced += e.voiced as u64;
+            });
+        }
         frame += len as f64;
         if i == 50_000 {
             detector.reset();
             early.reset();
+            for d in &mut others {
+                d.reset();
+            }
             meter.reset();
         }
     }
@@ -93,6 +108,10 @@ fn analyzers_allocate_nothing_after_construction() {
     );
     // The run did real work: estimates were made, and some were voiced.
     assert!(estimates > 1000, "{estimates} estimates");
+    assert!(
+        other_estimates > 1000,
+        "{other_estimates} estimates at other rates"
+    );
     assert!(voiced > 100, "{voiced} voiced");
     assert!(early_voiced > 100, "{early_voiced} early estimates voiced");
 }

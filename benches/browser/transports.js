@@ -2,9 +2,14 @@
 // from an AudioWorklet to this thread, offline (paced in chunks) or live.
 import { PitchTap } from '/pkg/index.js';
 import { AudioReader, RingBuffer } from '/benches/vendor/ringbuf.js';
+import { PitchDetector } from '/benches/vendor/pitch-libs.js';
 
 const SAMPLE_RATE = 44100;
-const PROCESSORS = { a: 't-floor', b: 't-naive', c: 't-fresh', c2: 't-pool', d: 't-ring' };
+const PROCESSORS = { a: 't-floor', b: 't-naive', c: 't-fresh', c2: 't-pool', d: 't-ring', g: 't-pool' };
+// (g): pitchtap's default analysis, done in JS: pitchy over a 2048-sample window every 441
+// samples (10 ms), and the RMS level of every batch.
+const WINDOW = 2048;
+const HOP = 441;
 
 let ctx = null;
 let osc = null;
@@ -19,6 +24,39 @@ const count = { messages: 0, received: 0, voiced: 0, latestReads: 0, noInput: 0 
 let holeWatch = null;
 let synced = null;
 window.batchLog = [];
+
+/**
+ * (g)'s analysis: the RMS level of each batch, and pitchy on the last WINDOW samples every
+ * HOP samples (copied out of a history buffer that is shifted down when full; no allocation
+ * but pitchy's own result array).
+ */
+function jsAnalysis() {
+  const detector = PitchDetector.forFloat32Array(WINDOW);
+  const hist = new Float32Array(4 * WINDOW);
+  const win = new Float32Array(WINDOW);
+  // Like pitchtap, the first window is centred on the first sample (zeros before it).
+  let len = WINDOW / 2;
+  let nextEnd = WINDOW / 2;
+  return (d) => {
+    let sum = 0;
+    for (let i = 0; i < d.length; i++) sum += d[i] * d[i];
+    const db = 10 * Math.log10(sum / d.length + 1e-30);
+    if (db > -200) count.latestReads++;
+    if (len + d.length > hist.length) {
+      const keep = WINDOW;
+      hist.copyWithin(0, len - keep, len);
+      nextEnd -= len - keep;
+      len = keep;
+    }
+    hist.set(d, len);
+    len += d.length;
+    for (; nextEnd <= len; nextEnd += HOP) {
+      for (let i = 0, j = nextEnd - WINDOW; i < WINDOW; i++, j++) win[i] = hist[j];
+      const [, clarity] = detector.findPitch(win, SAMPLE_RATE);
+      if (clarity >= 0.9) count.voiced++;
+    }
+  };
+}
 
 function drainRing() {
   let n;
@@ -73,7 +111,8 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
   } else {
     await ctx.audioWorklet.addModule('/benches/browser/transport-processors.js');
     let processorOptions = {};
-    if (kind === 'c2' && pool) processorOptions = { pool };
+    if ((kind === 'c2' || kind === 'g') && pool) processorOptions = { pool };
+    const analyse = kind === 'g' ? jsAnalysis() : null;
     if (kind === 'd') {
       const sab = RingBuffer.getStorageForCapacity(SAMPLE_RATE, Float32Array); // 1 s
       reader = new AudioReader(new RingBuffer(sab, Float32Array));
@@ -87,7 +126,8 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
       if (d instanceof Float32Array) {
         count.messages++;
         count.received += d.length;
-        if (kind === 'c2') { transfer[0] = d.buffer; node.port.postMessage(d, transfer); transfer[0] = null; }
+        if (analyse) analyse(d);
+        if (kind === 'c2' || kind === 'g') { transfer[0] = d.buffer; node.port.postMessage(d, transfer); transfer[0] = null; }
         return;
       }
       if (d.type === 'synced' && synced) { const r = synced; synced = null; r(d); }
@@ -119,7 +159,7 @@ async function account(pitchtapEnd) {
     };
   }
   const s = await catchUp();
-  return { rendered: s.rendered, received: count.received, dropped: s.dropped, pending: s.pending, messages: count.messages };
+  return { rendered: s.rendered, received: count.received, dropped: s.dropped, pending: s.pending, messages: count.messages, voiced: count.voiced };
 }
 
 /** Tracks the end frame of every batch from now on (pitchtap only; allocates per batch). */

@@ -5,7 +5,7 @@
 // real time). Prints markdown tables. One fresh headless Chromium per case and mode.
 //
 //   node benches/browser/transports.mjs [--seconds 60] [--gc-seconds 180] [--warmup 5]
-//        [--steady-warmup 25] [--chunk 4096 (0: unpaced)] [--pool N] [--only a,b,c,c2,d,e,f]
+//        [--steady-warmup 25] [--chunk 4096 (0: unpaced)] [--pool N] [--only a,b,c,c2,d,e,f,g]
 //        [--mode offline,live] [--js-flags '…']
 //
 // Cases: (a) floor: a processor that posts nothing; (b) naive: postMessage(new
@@ -13,7 +13,10 @@
 // buffer per batch; (c2) the same with a pool of 8 recycled from the main thread;
 // (d) SharedArrayBuffer ring (ringbuf.js, 1 s, drained every 10 ms live / every chunk
 // offline); (e) pitchtap, pitch: false, no listeners; (f) pitchtap with pitch and volume
-// analysis, `pitch` and `volume` listeners reading `tap.latest`.
+// analysis, `pitch` and `volume` listeners reading `tap.latest`; (g) (c2) plus the same
+// analysis in JS on the main thread: pitchy 4 over pitchtap's default window and hop (2048
+// and 441 samples at 44.1 kHz) and an RMS loop per batch. Live, the last table compares
+// (f) and (g) above (c2): the main-thread CPU that analysis adds to a lean pooled transport.
 // Every page is served cross-origin isolated (COOP/COEP), which (d) needs, so that all cases
 // run under the same conditions.
 // Live, (e) and (c2) run --gc-seconds (≥ 180 s of steady state after the warm-up) for the
@@ -32,12 +35,13 @@ const STEADY_WARMUP = arg('steady-warmup', 25);
 const CHUNK = arg('chunk', 4096); // 0: unpaced, one startRendering() without suspensions
 const JS_FLAGS = arg('js-flags', undefined); // for experiments, e.g. '--wasm-wrapper-tiering-budget=1'
 const POOL = arg('pool', 0); // > 0: (c2)'s pool size and pitchtap's maxPoolSize (offline)
-const ONLY = arg('only', 'a,b,c,c2,d,e,f').split(',');
+const ONLY = arg('only', 'a,b,c,c2,d,e,f,g').split(',');
 const MODES = arg('mode', 'offline,live').split(',');
 const LABEL = {
   a: '(a) floor, posts nothing', b: '(b) naive, 1 message per quantum', c: '(c) JS batcher 1024, new buffer each',
   c2: '(c2) JS batcher 1024, pool of 8', d: '(d) SAB ring (ringbuf.js)', e: '(e) pitchtap, pitch: false',
   f: '(f) pitchtap, pitch + volume',
+  g: '(g) (c2) + pitchy + RMS in JS',
 };
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -95,7 +99,8 @@ console.log(`## Transports side by side\n\n${machineLine()}; 44.1 kHz, 220 Hz sa
 
 if (MODES.includes('offline')) {
   const rows = [];
-  for (const k of ONLY) {
+  // (g) is for the live analysis comparison only (and `make bench` stays under 20 min).
+  for (const k of ONLY.filter((c) => c !== 'g')) {
     process.stderr.write(`offline ${k}… `);
     rows.push(await offline(k));
     process.stderr.write('done\n');
@@ -163,6 +168,17 @@ if (MODES.includes('live')) {
       && e.gc.worklet.collected / e.wallS <= c2.gc.worklet.collected / c2.wallS
       && e.gc.worklet.longestMs <= c2.gc.worklet.longestMs;
     console.log(`\nTarget (pitchtap's worklet GCs, bytes collected per second and longest pause no more than c2's): ${pass ? 'met' : '**missed**'}\n`);
+  }
+  const f = rows.find((r) => r.kind === 'f'); const g = rows.find((r) => r.kind === 'g');
+  if (f && g && c2) {
+    const perS = (r) => (r.cpuS * 1000) / r.audioS;
+    const [fa, ga] = [perS(f) - perS(c2), perS(g) - perS(c2)];
+    console.log(`### Analysis cost: main-thread CPU above the plain-JS pool (c2), live\n`);
+    console.log(table(
+      ['case', 'main CPU ms / audio s', 'above (c2), ms / audio s'],
+      [c2, f, g].map((r) => [LABEL[r.kind], fmt.n(perS(r), 2), r === c2 ? '–' : fmt.n(perS(r) - perS(c2), 2)]),
+    ));
+    console.log(`\nTask time above a lean JS pooled transport: pitchtap (pitch + volume, defaults) ${fmt.n(fa, 2)} ms per audio s, transport + pitchy + RMS ${fmt.n(ga, 2)}: pitchtap ${(ga / fa).toFixed(2)}x cheaper (target 3x)\n`);
   }
 }
 console.log(`Thread names seen with GCs or audio: ${[...threadNames].join(', ')}`);

@@ -8,6 +8,7 @@
 
 pub mod batcher;
 pub mod config;
+pub(crate) mod decimate;
 pub mod early;
 pub mod error;
 pub mod fft;

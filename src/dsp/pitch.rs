@@ -8,13 +8,18 @@
 //!    magnitudes below 1e-30 become 0 (no denormal arithmetic). The window's mean is
 //!    removed (DC offset), its RMS level is compared with `minDb`, then it is scaled to a
 //!    peak of 1 so that a −50 dBFS voice is analysed exactly like a loud one.
-//! 2. **NSDF.** The normalised square difference function of McLeod & Wyvill (2005),
-//!    `n(τ) = 2·r(τ) / m(τ)`, with the autocorrelation `r` computed by a real FFT planned at
-//!    construction ([`Correlator`]), and `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping part.
-//!    `n` is 1 for a perfectly periodic window at its period, whatever the level.
+//! 2. **Coarse NSDF.** The normalised square difference function of McLeod & Wyvill
+//!    (2005), `n(τ) = 2·r(τ) / m(τ)`, with `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping
+//!    part, on the window low-passed and decimated by a power of two (see
+//!    `coarse_factor` and `decimate.rs`): the pitch range needs a few kHz, not the
+//!    stream's bandwidth. The autocorrelation `r` comes from a real FFT planned at
+//!    construction ([`Correlator`]). `n` is 1 for a perfectly periodic window at its period,
+//!    whatever the level.
 //! 3. **Candidates.** Every positive lobe of `n` after its first zero crossing gives its
 //!    maximum, refined by parabolic interpolation; lobes whose lag lies outside
-//!    `minFrequency..maxFrequency` (with a quarter-tone margin) are dropped.
+//!    `minFrequency..maxFrequency` (with a quarter-tone margin) are dropped. The candidates
+//!    that decide step 4 are measured again at the full rate, by hill-climbing the
+//!    window's time-domain NSDF (`PitchDetector::refine_candidate`).
 //! 4. **Choice.** McLeod's k·max rule (the shortest lag whose peak reaches
 //!    [`OCTAVE_K`] × the highest peak) avoids sub-octaves; then continuity with the last
 //!    30 ms overrides a pick that jumps by more than half an octave when a candidate near
@@ -61,6 +66,7 @@
 //! [`push`]: PitchDetector::push
 //! [`reset`]: PitchDetector::reset
 
+use super::decimate::Decimator;
 use super::error::ConfigError;
 use super::fft::Correlator;
 use super::meter::{amplitude_to_db, check_sample_rate, MIN_DB};
@@ -155,6 +161,13 @@ pub const RELATIVE_GATE_DB: f32 = 25.0;
 pub const GATE_FALL_DB_PER_SECOND: f32 = 2.0;
 /// Lobes kept per window; the clearest are kept when a noisy window has more.
 const MAX_CANDIDATES: usize = 48;
+/// Coarse candidates at least this fraction of the highest coarse peak are measured at the
+/// full rate when k·max's choice may fall on them (the coarse NSDF's heights are
+/// approximate: low-passed, and sampled every `factor` lags).
+const REFINE_FRACTION: f32 = 0.5;
+/// At most this many candidates per window are measured at the full rate (besides a
+/// continuity candidate): a high voice has dozens of lobes, one per multiple of its period.
+const MAX_REFINED: usize = 6;
 /// Candidates are searched this far outside `minFrequency..maxFrequency` (a quarter tone),
 /// so a tone exactly at a limit is found from both sides of its peak.
 const RANGE_MARGIN: f32 = 1.03;
@@ -265,12 +278,48 @@ impl Default for PitchConfig {
 struct Layout {
     window: usize,
     hop: usize,
-    /// Shortest and longest lag searched, in samples (with [`RANGE_MARGIN`]).
+    /// Shortest and longest lag searched, in samples (the pitch range with
+    /// [`RANGE_MARGIN`]).
     lag_lo: usize,
     lag_hi: usize,
-    /// A length the target's FFT is fast at ([`Correlator::fast_len`]): for the default
-    /// window at 44.1 and 48 kHz, 3072 natively, 4096 in the wasm.
+    /// Down-sampling factor of the coarse search (1: none).
+    factor: usize,
+    /// The window, and the shortest and longest lag searched, in decimated samples.
+    coarse_window: usize,
+    coarse_lag_lo: usize,
+    coarse_lag_hi: usize,
+    /// A length the target's FFT is fast at ([`Correlator::fast_len`]) for the coarse
+    /// window and its lags.
     fft_len: usize,
+}
+
+/// The coarse search's rate must stay at or above this, in Hz: the fundamental and the
+/// first harmonics of voices (1–3 kHz) pass the decimator's low-pass, so the coarse NSDF's
+/// peaks keep their relative heights, which the octave choice reads.
+const COARSE_MIN_RATE: f64 = 8000.0;
+/// … and give at least this many samples per period of `maxFrequency` (with
+/// [`RANGE_MARGIN`]), so the shortest periods still have a lobe to interpolate.
+const COARSE_MIN_PERIOD: f64 = 5.0;
+/// … and leave at least this many samples in the decimated window.
+const COARSE_MIN_WINDOW: usize = 64;
+
+/// Down-sampling factor of the coarse search: the largest power of two that keeps the
+/// decimated rate at or above [`COARSE_MIN_RATE`] and [`COARSE_MIN_PERIOD`] samples per
+/// period of `max_frequency`, and the window at [`COARSE_MIN_WINDOW`] samples or more.
+/// 2 at 16 to 22.05 kHz, 4 at 44.1 and 48 kHz, 8 at 96 kHz (with the default range).
+fn coarse_factor(sample_rate: f64, max_frequency: f64, window: usize) -> usize {
+    let mut factor = 1;
+    loop {
+        let next = factor * 2;
+        let rate = sample_rate / next as f64;
+        if rate < COARSE_MIN_RATE
+            || rate < COARSE_MIN_PERIOD * max_frequency * RANGE_MARGIN as f64
+            || window / next < COARSE_MIN_WINDOW
+        {
+            return factor;
+        }
+        factor = next;
+    }
 }
 
 impl PitchConfig {
@@ -382,13 +431,22 @@ impl PitchConfig {
             ((sr / (self.max_frequency as f64 * RANGE_MARGIN as f64)).floor() as usize).max(2);
         let lag_hi = ((sr * RANGE_MARGIN as f64 / self.min_frequency as f64).ceil() as usize)
             .min(window - 2);
+        let factor = coarse_factor(sr, self.max_frequency as f64, window);
+        let coarse_window = window / factor;
+        let coarse_lag_lo = (lag_lo / factor).max(2);
+        let coarse_lag_hi = lag_hi.div_ceil(factor).min(coarse_window - 2);
         Ok(Layout {
             window,
             hop,
             lag_lo,
             lag_hi,
-            // Linear (not circular) correlation up to lag_hi + 1 needs this much padding.
-            fft_len: Correlator::fast_len(window + lag_hi + 2),
+            factor,
+            coarse_window,
+            coarse_lag_lo,
+            coarse_lag_hi,
+            // Linear (not circular) correlation up to coarse_lag_hi + 1 needs this much
+            // padding.
+            fft_len: Correlator::fast_len(coarse_window + coarse_lag_hi + 2),
         })
     }
 }
@@ -417,8 +475,13 @@ pub struct PitchEstimate {
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Candidate {
+    /// Lag in samples at the full rate.
     lag: f32,
+    /// NSDF peak height.
     value: f32,
+    /// Whether `lag` and `value` were measured at the full rate (else: from the coarse
+    /// search).
+    fine: bool,
 }
 
 /// Streaming pitch detector. See the [module docs](self) for the algorithm and timing.
@@ -431,6 +494,10 @@ pub struct PitchDetector {
     buf: Vec<f32>,
     /// The cleaned, normalised window.
     x: Vec<f32>,
+    /// The coarse search's low-pass and down-sampling.
+    decimator: Decimator,
+    /// `x` decimated (its real samples only).
+    coarse: Vec<f32>,
     /// FFT input, then the autocorrelation.
     frame: Vec<f32>,
     nsdf: Vec<f32>,
@@ -451,8 +518,10 @@ pub struct PitchDetector {
     hops_since_voiced: u32,
     continuity_hops: u32,
     non_finite: u64,
-    /// Pair weights of the Hann-weighted centre measurement, filled per hop for its length.
+    /// Pair weights of the Hann-weighted centre measurement, filled for its length…
     weights: Vec<f32>,
+    /// … which is this (0: not yet).
+    weights_len: usize,
 }
 
 impl core::fmt::Debug for PitchDetector {
@@ -480,8 +549,10 @@ impl PitchDetector {
             fft: Correlator::new(layout.fft_len),
             buf: vec![0.0; layout.window],
             x: vec![0.0; layout.window],
+            decimator: Decimator::new(layout.factor, layout.window),
+            coarse: vec![0.0; layout.coarse_window],
             frame: vec![0.0; layout.fft_len],
-            nsdf: vec![0.0; layout.lag_hi + 2],
+            nsdf: vec![0.0; layout.coarse_lag_hi + 2],
             window_power: 0.0,
             level_max_db: MIN_DB,
             write: 0,
@@ -496,6 +567,7 @@ impl PitchDetector {
             continuity_hops: 1,
             non_finite: 0,
             weights: vec![0.0; layout.window],
+            weights_len: 0,
         };
         d.continuity_hops = ((CONTINUITY_SECONDS * sample_rate) / layout.hop as f32)
             .ceil()
@@ -725,13 +797,18 @@ impl PitchDetector {
         }
     }
 
-    /// Fills `nsdf[0..=lag_hi+1]` from `x`.
+    /// Fills `nsdf[0..=coarse_lag_hi+1]` from `x` decimated by the layout's factor (lags
+    /// in decimated samples).
     fn compute_nsdf(&mut self) {
         // Only the real samples take part: counting the pre-roll zeros in m(τ) would
         // depress long lags in the first windows of a stream and favour octave-up picks.
         let n = self.layout.window;
         let valid = self.valid.clamp(1, n);
-        let xs = &self.x[n - valid..];
+        let valid = self
+            .decimator
+            .process(&self.x[n - valid..], &mut self.coarse)
+            .max(1);
+        let xs = &self.coarse[..valid];
         self.frame[..valid].copy_from_slice(xs);
         self.frame[valid..].fill(0.0);
         self.fft.autocorrelate(&mut self.frame);
@@ -871,9 +948,15 @@ impl PitchDetector {
 
     /// `weights[j] = sin²(π(j + ½)/len)` for `j < len`: the first half by four interleaved
     /// rotations (no `sin` per pair, no long dependency chain), the second half mirrored.
+    /// Nothing to do when the last call had the same `len` (a steady pitch, or a span
+    /// capped by the window).
     fn fill_hann(&mut self, len: usize) {
         const CHAINS: usize = 4;
         let len = len.min(self.weights.len());
+        if len == self.weights_len {
+            return;
+        }
+        self.weights_len = len;
         let half = len.div_ceil(2);
         let step = core::f64::consts::TAU / len.max(1) as f64;
         let (ds, dc) = (CHAINS as f64 * step).sin_cos();
@@ -921,10 +1004,47 @@ impl PitchDetector {
         }
     }
 
-    /// Picks the lag (0 if none) and its clarity from `nsdf`.
+    /// Measures a coarse candidate at the full rate: hill-climbs the NSDF of the window's
+    /// real samples (the function the coarse search sampled at every `factor`-th lag, there
+    /// low-passed) from its lag to the nearest peak, at most `factor` lags away. Then the
+    /// candidate is what a full-rate search would have found in its place; one whose peak
+    /// lies outside the searched range gets the value −1, as a full-rate search would
+    /// have dropped it.
+    fn refine_candidate(&self, c: &mut Candidate) {
+        if c.fine {
+            return;
+        }
+        c.fine = true;
+        let n = self.layout.window;
+        let valid = self.valid.clamp(1, n);
+        let xs = &self.x[n - valid..];
+        let t = c.lag.round() as usize;
+        let max_step = self.layout.factor.max(2);
+        if t < 2 || t + max_step + 2 >= valid {
+            return;
+        }
+        let (_, lag, value) = climb(t, max_step, |tau| {
+            let (r, m) = products(&xs[..valid - tau], &xs[tau..], None);
+            if m > 1e-9 {
+                2.0 * r / m
+            } else {
+                0.0
+            }
+        });
+        let in_range = (self.layout.lag_lo as f32..=self.layout.lag_hi as f32).contains(&lag);
+        *c = Candidate {
+            lag,
+            value: if in_range { value } else { -1.0 },
+            fine: true,
+        };
+    }
+
+    /// Picks the lag in samples (0 if none) and its clarity from `nsdf` (lags in decimated
+    /// samples), the candidates that decide measured again at the full rate.
     fn choose(&self) -> (f32, f32) {
         let nsdf = &self.nsdf;
-        let (lo, hi) = (self.layout.lag_lo, self.layout.lag_hi);
+        let (lo, hi) = (self.layout.coarse_lag_lo, self.layout.coarse_lag_hi);
+        let factor = self.layout.factor as f32;
         let mut cands = [Candidate::default(); MAX_CANDIDATES];
         let mut count = 0usize;
         // Skip the lobe around lag 0: it is no period.
@@ -952,10 +1072,12 @@ impl PitchDetector {
             if best + 1 > last || nsdf[best + 1] > nsdf[best] {
                 continue;
             }
-            let c = interpolate(nsdf, best);
+            let mut c = interpolate(nsdf, best);
             if c.lag < lo as f32 || c.lag > hi as f32 {
                 continue;
             }
+            c.lag *= factor;
+            c.fine = self.layout.factor == 1;
             // Lobes come in order of lag, so `cands` stays sorted by lag: a candidate that
             // displaces the weakest goes to the end.
             if count < MAX_CANDIDATES {
@@ -972,31 +1094,64 @@ impl PitchDetector {
                 }
             }
         }
-        let cands = &cands[..count];
+        let cands = &mut cands[..count];
         if cands.is_empty() {
             return (0.0, 0.0);
         }
-        let best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
-        let mut pick = cands
-            .iter()
-            .copied()
-            .find(|c| c.value >= OCTAVE_K * best)
-            .unwrap_or(cands[0]);
+        // k·max on full-rate values: the highest coarse peak first, then the shorter lags
+        // that may reach OCTAVE_K of the highest, shortest first, until one does.
+        let coarse_best = cands.iter().map(|c| c.value).fold(0.0f32, f32::max);
+        // The highest coarse peak, measured at the full rate (the next highest if its peak
+        // falls out of range).
+        let top = loop {
+            let Some((i, _)) = cands
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.value > 0.0)
+                .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.0.cmp(&a.0)))
+            else {
+                return (0.0, 0.0);
+            };
+            self.refine_candidate(&mut cands[i]);
+            if cands[i].value >= 0.0 {
+                break i;
+            }
+        };
+        let mut best = cands[top].value;
+        let mut pick = top;
+        let mut refined = 1;
+        for (i, c) in cands[..top].iter_mut().enumerate() {
+            if refined >= MAX_REFINED {
+                break;
+            }
+            if c.value < REFINE_FRACTION * coarse_best {
+                continue;
+            }
+            self.refine_candidate(c);
+            refined += 1;
+            best = best.max(c.value);
+            if c.value >= OCTAVE_K * best {
+                pick = i;
+                break;
+            }
+        }
+        let mut pick = cands[pick];
         if self.hops_since_voiced <= self.continuity_hops && self.prev_frequency > 0.0 {
             let prev_lag = self.sample_rate / self.prev_frequency;
             let dist = |c: &Candidate| (c.lag / prev_lag).log2().abs();
             if dist(&pick) > 0.5 {
-                if let Some(near) = cands
-                    .iter()
-                    .filter(|c| c.value >= CONTINUITY_K * best)
-                    .min_by(|a, b| dist(a).total_cmp(&dist(b)))
+                if let Some(i) = (0..cands.len())
+                    .filter(|&i| cands[i].value >= CONTINUITY_K * best)
+                    .min_by(|&a, &b| dist(&cands[a]).total_cmp(&dist(&cands[b])))
                 {
+                    self.refine_candidate(&mut cands[i]);
+                    let near = cands[i];
                     // A longer lag than k·max's pick must be clearly better: every
                     // multiple of a period is as clear as the period itself, and following
                     // one would lock the track an octave low for good.
                     let allowed = near.lag < pick.lag || near.value > pick.value + LONGER_MARGIN;
-                    if dist(near) < NEAR_OCTAVES && allowed {
-                        pick = *near;
+                    if dist(&near) < NEAR_OCTAVES && near.value >= CONTINUITY_K * best && allowed {
+                        pick = near;
                     }
                 }
             }
@@ -1020,6 +1175,7 @@ const LANES: usize = 8;
 /// the same operations in the same order, so the result is bit-identical to the scalar
 /// version (LLVM vectorises only a small part of the scalar loop for wasm).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(never)]
 fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     use core::arch::wasm32::{
         f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128, v128_load,
@@ -1084,9 +1240,77 @@ fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     (r, m)
 }
 
+/// [`products`] with SSE, which every x86-64 CPU has: the same [`LANES`] partial sums as
+/// the wasm SIMD version, each lane with the same operations in the same order, so native
+/// and wasm results stay bit-identical. LLVM vectorised the portable loop poorly (it paired
+/// `r[k]` with `m[k]` in two-lane vectors): this takes 3.5× fewer instructions (callgrind).
+#[cfg(target_arch = "x86_64")]
+fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
+    use core::arch::x86_64::{
+        __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_setzero_ps, _mm_storeu_ps,
+    };
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[..len], &b[..len]);
+    let whole = len - len % LANES;
+    // SAFETY: SSE is part of the x86-64 baseline; every load reads 4 f32 at j or j + 4 with
+    // j + 8 <= whole <= len of each slice; `loadu` needs no alignment.
+    let load = |s: &[f32], j: usize| unsafe { _mm_loadu_ps(s.as_ptr().add(j)) };
+    let (mul, add) = (
+        |x: __m128, y: __m128| unsafe { _mm_mul_ps(x, y) },
+        |x: __m128, y: __m128| unsafe { _mm_add_ps(x, y) },
+    );
+    // SAFETY: SSE is part of the x86-64 baseline.
+    let zero = unsafe { _mm_setzero_ps() };
+    let (mut r0, mut r1, mut m0, mut m1) = (zero, zero, zero, zero);
+    match w {
+        None => {
+            for j in (0..whole).step_by(LANES) {
+                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
+                r0 = add(r0, mul(a0, b0));
+                r1 = add(r1, mul(a1, b1));
+                m0 = add(m0, add(mul(a0, a0), mul(b0, b0)));
+                m1 = add(m1, add(mul(a1, a1), mul(b1, b1)));
+            }
+        }
+        Some(w) => {
+            let w = &w[..len];
+            for j in (0..whole).step_by(LANES) {
+                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
+                let (w0, w1) = (load(w, j), load(w, j + 4));
+                r0 = add(r0, mul(mul(w0, a0), b0));
+                r1 = add(r1, mul(mul(w1, a1), b1));
+                m0 = add(m0, mul(w0, add(mul(a0, a0), mul(b0, b0))));
+                m1 = add(m1, mul(w1, add(mul(a1, a1), mul(b1, b1))));
+            }
+        }
+    }
+    let lanes = |v0: __m128, v1: __m128| -> [f32; LANES] {
+        let mut out = [0.0f32; LANES];
+        // SAFETY: SSE is part of the x86-64 baseline; each store writes 4 f32 into `out`.
+        unsafe {
+            _mm_storeu_ps(out.as_mut_ptr(), v0);
+            _mm_storeu_ps(out.as_mut_ptr().add(4), v1);
+        }
+        out
+    };
+    let (mut r, mut m) = (
+        lanes(r0, r1).iter().sum::<f32>(),
+        lanes(m0, m1).iter().sum::<f32>(),
+    );
+    for j in whole..len {
+        let wj = w.map_or(1.0, |w| w[j]);
+        r += wj * a[j] * b[j];
+        m += wj * (a[j] * a[j] + b[j] * b[j]);
+    }
+    (r, m)
+}
+
 /// `(Σ w·a·b, Σ w·(a² + b²))` over the pairs of `a` and `b` (`w` = 1 when `None`), in
-/// [`LANES`] partial sums.
-#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+/// [`LANES`] partial sums (the portable version, for targets without the SIMD ones above).
+#[cfg(not(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+)))]
 fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     let len = a.len().min(b.len());
     let (mut r, mut m) = ([0.0f32; LANES], [0.0f32; LANES]);
@@ -1215,12 +1439,14 @@ fn interpolate(v: &[f32], i: usize) -> Candidate {
         return Candidate {
             lag: i as f32,
             value: b,
+            fine: false,
         };
     }
     let delta = (0.5 * (a - c) / denom).clamp(-0.5, 0.5);
     Candidate {
         lag: i as f32 + delta,
         value: b - 0.25 * (a - c) * delta,
+        fine: false,
     }
 }
 
