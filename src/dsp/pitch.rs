@@ -171,12 +171,12 @@ const MAX_REFINED: usize = 6;
 /// Candidates are searched this far outside `minFrequency..maxFrequency` (a quarter tone),
 /// so a tone exactly at a limit is found from both sides of its peak.
 const RANGE_MARGIN: f32 = 1.03;
-/// A continuation needs this fraction of the voicing threshold (hysteresis): 0.47 with the
+/// A continuation needs this fraction of the voicing threshold (hysteresis): 0.49 with the
 /// default threshold. Lower (0.6) voiced mostly wrong frames at the ends of speech (creak,
 /// formant ringing, the breath after a word): half or more of fda's gross errors and a third
 /// of its false alarms, and they did not carry over to held-out files (docs/pitch.md,
 /// "Two-fold evaluation").
-const CONTINUE_FACTOR: f32 = 0.72;
+const CONTINUE_FACTOR: f32 = 0.75;
 /// A voice onset (see [`AHEAD_VOICING_CLARITY`]) needs this fraction of the voicing
 /// threshold at the centre, lower than [`CONTINUE_FACTOR`]: the part of the window after
 /// the centre must already be clearly periodic at the same pitch, stronger evidence than
