@@ -996,3 +996,17 @@ fn a_slow_onset_is_voiced_early_but_never_before_it_starts() {
         );
     }
 }
+
+/// A 150 Hz tone whose 20th harmonic (3 kHz) is nearly as strong, at 44.1 kHz: WebKit's fake
+/// microphone plays one. A coarse search decimated to 11 kHz sampled the harmonic's ripple
+/// too sparsely and read 142.9 Hz (one ripple off the period).
+#[test]
+fn a_strong_high_harmonic_does_not_move_the_pitch() {
+    let rate = 44100.0;
+    let x = tone(150.0, rate, 2.0, 0.3, |k| match k {
+        1 => 1.0,
+        20 => 0.6,
+        _ => 0.0,
+    });
+    assert_tracks(&x, rate, 150.0, 20.0, "150 Hz with a strong 3 kHz harmonic");
+}

@@ -171,12 +171,12 @@ const MAX_REFINED: usize = 6;
 /// Candidates are searched this far outside `minFrequency..maxFrequency` (a quarter tone),
 /// so a tone exactly at a limit is found from both sides of its peak.
 const RANGE_MARGIN: f32 = 1.03;
-/// A continuation needs this fraction of the voicing threshold (hysteresis): 0.49 with the
+/// A continuation needs this fraction of the voicing threshold (hysteresis): 0.47 with the
 /// default threshold. Lower (0.6) voiced mostly wrong frames at the ends of speech (creak,
 /// formant ringing, the breath after a word): half or more of fda's gross errors and a third
 /// of its false alarms, and they did not carry over to held-out files (docs/pitch.md,
 /// "Two-fold evaluation").
-const CONTINUE_FACTOR: f32 = 0.75;
+const CONTINUE_FACTOR: f32 = 0.72;
 /// A voice onset (see [`AHEAD_VOICING_CLARITY`]) needs this fraction of the voicing
 /// threshold at the centre, lower than [`CONTINUE_FACTOR`]: the part of the window after
 /// the centre must already be clearly periodic at the same pitch, stronger evidence than
@@ -294,9 +294,13 @@ struct Layout {
 }
 
 /// The coarse search's rate must stay at or above this, in Hz: the fundamental and the
-/// first harmonics of voices (1–3 kHz) pass the decimator's low-pass, so the coarse NSDF's
-/// peaks keep their relative heights, which the octave choice reads.
-const COARSE_MIN_RATE: f64 = 8000.0;
+/// harmonics of voices up to ~4 kHz pass the decimator's low-pass, each with at least four
+/// coarse samples per period, so the coarse NSDF's peaks keep their relative heights, which
+/// the octave choice reads. At 8 kHz (decimation by 4 at 44.1 kHz) a 150 Hz tone with a
+/// strong 3 kHz (20th) harmonic, WebKit's fake microphone, read 142.9 Hz: the coarse NSDF
+/// sampled the harmonic's ripple at 3.7 samples a period and peaked one ripple off
+/// (tests/analyzers.rs `a_strong_high_harmonic_does_not_move_the_pitch`).
+const COARSE_MIN_RATE: f64 = 16000.0;
 /// … and give at least this many samples per period of `maxFrequency` (with
 /// [`RANGE_MARGIN`]), so the shortest periods still have a lobe to interpolate.
 const COARSE_MIN_PERIOD: f64 = 5.0;
