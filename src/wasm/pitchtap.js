@@ -178,6 +178,18 @@ function release(obj, freeExport) {
   }
 }
 
+/** TypeError unless `context` is a BaseAudioContext; `where` prefixes the message. */
+function checkContext(context, where) {
+  if (typeof BaseAudioContext === 'undefined' || !(context instanceof BaseAudioContext)) {
+    throw new TypeError(`pitchtap: ${where}context must be an AudioContext or OfflineAudioContext`);
+  }
+}
+
+/** What create() and preload() reject with for a closed context. */
+function closedContext() {
+  return new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
+}
+
 /** Compiles the wasm once per page and instantiates it on the main thread. */
 function loadWasm() {
   if (wasmModule === null) {
@@ -315,25 +327,17 @@ export class PitchTap extends EventTarget {
    */
   static async preload(context) {
     if (context !== undefined) {
-      if (typeof BaseAudioContext === 'undefined' || !(context instanceof BaseAudioContext)) {
-        throw new TypeError('pitchtap: preload(context): context must be an AudioContext or OfflineAudioContext');
-      }
-      if (context.state === 'closed') {
-        throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
-      }
+      checkContext(context, 'preload(context): ');
+      if (context.state === 'closed') throw closedContext();
     }
     await loadWasm();
     if (context !== undefined) await loadWorklet(context);
   }
 
   static async create(context, options) {
-    if (typeof BaseAudioContext === 'undefined' || !(context instanceof BaseAudioContext)) {
-      throw new TypeError('pitchtap: context must be an AudioContext or OfflineAudioContext');
-    }
+    checkContext(context, '');
     const o = normalizeOptions(options);
-    if (context.state === 'closed') {
-      throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
-    }
+    if (context.state === 'closed') throw closedContext();
     const module = await loadWasm();
     // An OfflineAudioContext renders faster than real time and cannot always be paced
     // (Firefox has no OfflineAudioContext.suspend): unless the caller sized the pool, it
@@ -357,7 +361,7 @@ export class PitchTap extends EventTarget {
     }
     if (context.state === 'closed') {
       rx.free();
-      throw new DOMException('pitchtap: the AudioContext is closed', 'InvalidStateError');
+      throw closedContext();
     }
     const all = o.channelMode === CHANNEL_MODES.all;
     const node = new AudioWorkletNode(context, 'pitchtap', {
