@@ -154,6 +154,9 @@ async function shutdown({ context, tap, source }) {
   if (context) await context.close();
   markActive('');
   $('stop').disabled = true;
+  // Cleared here, not left to the drawing loop's last frame: a browser may run no frame
+  // before the page reads as stopped (WebKit under xvfb did not).
+  tuner.update(null, Infinity);
   curve.clear();
   stats.show(null);
   status('Stopped. Pick an input to start again.', 'idle');
