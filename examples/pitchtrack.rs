@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example pitchtrack -- FILE.wav [--hop-ms 10] [--latency low]
+//! cargo run --release --example pitchtrack -- --out-dir DIR FILE.wav... [options]
 //! ```
 //!
 //! Reads 8/16/24/32-bit integer or 32-bit float WAV, any channel count (mixed down by
@@ -9,7 +10,9 @@
 //! `time_s,f0_hz,clarity`, one row per hop, `time_s` the centre of the analysis window,
 //! `f0_hz` 0 when unvoiced. Every option is the library default except the hop when
 //! `--hop-ms` is given, and the window and lowest pitch of the tap's `latency: 'low'` with
-//! `--latency low`. Errors: one line on stderr, exit status 1.
+//! `--latency low`. With `--out-dir DIR`, any number of files, each tracked into
+//! `DIR/<file stem>.csv` in one process (the corpus bench: 99 process starts were a tenth of
+//! its CPU time). Errors: one line on stderr, exit status 1.
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -18,10 +21,18 @@ use pitchtap::dsp::pitch::{
     analyze, PitchConfig, LOW_LATENCY_MIN_FREQUENCY, LOW_LATENCY_WINDOW_SECONDS,
 };
 
-const USAGE: &str = "usage: pitchtrack FILE.wav [--hop-ms MS] [--latency low]";
+const USAGE: &str = "usage: pitchtrack [--out-dir DIR] FILE.wav... [--hop-ms MS] [--latency low]";
 
-fn parse_args() -> Result<(String, Option<f64>, bool), String> {
-    let mut path = None;
+struct Args {
+    paths: Vec<String>,
+    out_dir: Option<String>,
+    hop_ms: Option<f64>,
+    low_latency: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut paths = Vec::new();
+    let mut out_dir = None;
     let mut hop_ms = None;
     let mut low_latency = false;
     let mut args = std::env::args().skip(1);
@@ -37,6 +48,7 @@ fn parse_args() -> Result<(String, Option<f64>, bool), String> {
                 }
                 hop_ms = Some(ms);
             }
+            "--out-dir" => out_dir = Some(args.next().ok_or("--out-dir needs a directory")?),
             "--latency" => match args.next().as_deref() {
                 Some("low") => low_latency = true,
                 Some("default") => low_latency = false,
@@ -44,11 +56,19 @@ fn parse_args() -> Result<(String, Option<f64>, bool), String> {
             },
             "-h" | "--help" => return Err(USAGE.to_string()),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}; {USAGE}")),
-            _ if path.is_none() => path = Some(arg),
-            _ => return Err(format!("unexpected argument {arg}; {USAGE}")),
+            _ => paths.push(arg),
         }
     }
-    Ok((path.ok_or(USAGE)?, hop_ms, low_latency))
+    match (paths.len(), &out_dir) {
+        (0, _) => Err(USAGE.to_string()),
+        (1, _) | (_, Some(_)) => Ok(Args {
+            paths,
+            out_dir,
+            hop_ms,
+            low_latency,
+        }),
+        _ => Err(format!("several files need --out-dir; {USAGE}")),
+    }
 }
 
 /// Reads a WAV file as mono f32 (channel mean) and its sample rate.
@@ -121,21 +141,20 @@ fn read_mono(path: &str) -> Result<(Vec<f32>, u32), String> {
     Ok((mono, spec.sample_rate))
 }
 
-fn run() -> Result<(), String> {
-    let (path, hop_ms, low_latency) = parse_args()?;
-    let (samples, rate) = read_mono(&path)?;
+/// Tracks the file at `path` and writes its CSV to `out`.
+fn track(path: &str, args: &Args, out: impl Write) -> Result<(), String> {
+    let (samples, rate) = read_mono(path)?;
     let sample_rate = rate as f32;
     let mut config = PitchConfig::default();
-    if low_latency {
+    if args.low_latency {
         let window = (LOW_LATENCY_WINDOW_SECONDS * rate as f64).ceil() as usize;
         config.window_size = Some(window.next_power_of_two());
         config.min_frequency = LOW_LATENCY_MIN_FREQUENCY;
     }
-    if let Some(ms) = hop_ms {
+    if let Some(ms) = args.hop_ms {
         config.hop_size = Some(((ms * 1e-3 * rate as f64).round() as usize).max(1));
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(out);
     let mut io_error = None;
     let mut write = |line: std::fmt::Arguments<'_>| {
         if io_error.is_none() {
@@ -153,11 +172,29 @@ fn run() -> Result<(), String> {
             e.clarity
         ));
     })
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| format!("{path}: {e}"))?;
     if let Some(e) = io_error {
-        return Err(format!("writing stdout: {e}"));
+        return Err(format!("{path}: writing: {e}"));
     }
-    out.flush().map_err(|e| format!("writing stdout: {e}"))
+    out.flush().map_err(|e| format!("{path}: writing: {e}"))
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let Some(dir) = &args.out_dir else {
+        return track(&args.paths[0], &args, std::io::stdout().lock());
+    };
+    for path in &args.paths {
+        let stem = std::path::Path::new(path)
+            .file_stem()
+            .ok_or_else(|| format!("{path}: no file name"))?;
+        let mut name = stem.to_os_string();
+        name.push(".csv");
+        let csv = std::path::Path::new(dir).join(name);
+        let file = std::fs::File::create(&csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+        track(path, &args, file)?;
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

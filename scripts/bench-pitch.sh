@@ -51,15 +51,14 @@ print(f"{total:.3f}")
 EOF
 )"
 
-# CPU time (user + sys) of the tracker processes only, via bash's `time` on the loop: process
-# start, WAV decoding and CSV output included, scoring excluded. The trackers' own stderr
-# goes to fd 3 (the script's stderr) so that `time` writes alone to its file.
+# CPU time (user + sys) of the tracker processes only, via bash's `time` on the loop: one
+# process per set (`--out-dir`), process start, WAV decoding and CSV output included,
+# scoring excluded. The trackers' own stderr goes to fd 3 (the script's stderr) so that
+# `time` writes alone to its file.
 track_all() {
     for set in fda mir1k synth; do
         mkdir -p "$est/$set"
-        for wav in "$corpus/$set"/*.wav; do
-            "$bin" "$wav" "$@" >"$est/$set/$(basename "$wav" .wav).csv" 2>&3
-        done
+        "$bin" --out-dir "$est/$set" "$corpus/$set"/*.wav "$@" 2>&3
     done
 }
 # CPU against pitchy (benches/pitchy-corpus.mjs: same window and hop, detection loops only),
@@ -109,7 +108,7 @@ pt = [float(v) for v in sys.argv[2].split()]
 py = [float(v) for v in sys.argv[3].split()]
 per = lambda vs: ", ".join(f"{v / audio:.5f}" for v in vs)
 print(f"CPU s per audio s, {len(pt)} alternating rounds over {audio:.1f} s of audio:")
-print(f"  pitchtrack (whole process, WAV decoding included): {per(pt)}")
+print(f"  pitchtrack (one process a set, WAV decoding included): {per(pt)}")
 print(f"  pitchy 4 in Node (detection loops only):            {per(py)}")
 m_pt, m_py = statistics.median(pt), statistics.median(py)
 print(f"  medians: pitchtrack {m_pt / audio:.5f}, pitchy {m_py / audio:.5f}; "

@@ -903,11 +903,13 @@ fn fast_speech_intonation_is_followed_at_the_window_centre() {
             .collect();
         let worst = errors.iter().fold(0.0f64, |m, &v| m.max(v));
         let mean = errors.iter().sum::<f64>() / errors.len() as f64;
-        // Measured: worst 29 / 17 / 34 cents, mean 3.2 / 1.9 / 3.7. The flat 25 ms centre
-        // measurement alone (before the Hann and short re-measurements) gave worst 34 / 17 /
-        // 47, mean 4.2 / 2.1 / 4.4: it lags at the corners of the contour.
+        // Measured: worst 34 / 17 / 44 cents, mean 3.5 / 1.9 / 4.2. The 44 is one estimate
+        // at 48 kHz at a corner of the contour (34 without the coarse search's quarter-band
+        // low-pass, which a strong high harmonic needs). The flat 25 ms centre measurement
+        // alone (before the Hann and short re-measurements) gave worst 34 / 17 / 47, mean
+        // 4.2 / 2.1 / 4.4: it lags at the corners of the contour.
         assert!(
-            worst <= 40.0 && mean <= 4.0,
+            worst <= 45.0 && mean <= 4.5,
             "{rate} Hz, {low}-{high} Hz: worst {worst:.1} cents, mean {mean:.2}"
         );
     }
@@ -997,16 +999,26 @@ fn a_slow_onset_is_voiced_early_but_never_before_it_starts() {
     }
 }
 
-/// A 150 Hz tone whose 20th harmonic (3 kHz) is nearly as strong, at 44.1 kHz: WebKit's fake
-/// microphone plays one. A coarse search decimated to 11 kHz sampled the harmonic's ripple
-/// too sparsely and read 142.9 Hz (one ripple off the period).
+/// Tones with one harmonic between 2 and 3.5 kHz at 0.6 of the fundamental, at five rates:
+/// the coarse search must not read a ripple of the harmonic as the period.
 #[test]
 fn a_strong_high_harmonic_does_not_move_the_pitch() {
-    let rate = 44100.0;
-    let x = tone(150.0, rate, 2.0, 0.3, |k| match k {
-        1 => 1.0,
-        20 => 0.6,
-        _ => 0.0,
-    });
-    assert_tracks(&x, rate, 150.0, 20.0, "150 Hz with a strong 3 kHz harmonic");
+    // WebKit's fake microphone is 150 Hz with a strong 3 kHz harmonic. Without the coarse
+    // search's quarter-band low-pass, 5 of these 60 read a ripple of the harmonic off the
+    // period (110 Hz with 2970 or 3520 Hz at 16 and 22.05 kHz, undecimated), and 15 did with
+    // decimation down to 8 kHz.
+    for rate in [16000.0f32, 20000.0, 22050.0, 44100.0, 48000.0] {
+        for f0 in [110.0f64, 150.0, 220.0] {
+            for harmonic_hz in [2000.0f64, 2500.0, 3000.0, 3500.0] {
+                let k_strong = (harmonic_hz / f0).round() as usize;
+                let x = tone(f0, rate, 1.0, 0.3, |k| match k {
+                    1 => 1.0,
+                    _ if k == k_strong => 0.6,
+                    _ => 0.0,
+                });
+                let what = format!("{f0} Hz with a strong {harmonic_hz} Hz harmonic at {rate} Hz");
+                assert_tracks(&x, rate, f0, 20.0, &what);
+            }
+        }
+    }
 }

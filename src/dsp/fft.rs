@@ -63,8 +63,8 @@ impl core::fmt::Debug for RealFft {
 
 /// `e^{-2πi·k/len}` as (re, im), computed in f64.
 fn twiddle(k: usize, len: usize) -> [f32; 2] {
-    let (s, c) = (-core::f64::consts::TAU * k as f64 / len as f64).sin_cos();
-    [c as f32, s as f32]
+    let (s, c) = super::trig::sin_cos_turns(k as u64, len as u64);
+    [c as f32, -s as f32]
 }
 
 impl RealFft {

@@ -17,6 +17,7 @@ pub mod meter;
 pub mod onset;
 pub mod pitch;
 pub mod pool;
+pub(crate) mod trig;
 
 /// Frames in one Web Audio render quantum.
 ///

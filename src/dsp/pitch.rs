@@ -10,9 +10,9 @@
 //!    peak of 1 so that a −50 dBFS voice is analysed exactly like a loud one.
 //! 2. **Coarse NSDF.** The normalised square difference function of McLeod & Wyvill
 //!    (2005), `n(τ) = 2·r(τ) / m(τ)`, with `m(τ) = Σ x[j]² + x[j+τ]²` over the overlapping
-//!    part, on the window low-passed and decimated by a power of two (see
-//!    `coarse_factor` and `decimate.rs`): the pitch range needs a few kHz, not the
-//!    stream's bandwidth. The autocorrelation `r` comes from a real FFT planned at
+//!    part, on the window low-passed and decimated by a power of two, then low-passed to
+//!    a quarter of that rate (see `coarse_factor` and `decimate.rs`): the pitch range
+//!    needs a few kHz, not the stream's bandwidth. The autocorrelation `r` comes from a real FFT planned at
 //!    construction ([`Correlator`]). `n` is 1 for a perfectly periodic window at its period,
 //!    whatever the level.
 //! 3. **Candidates.** Every positive lobe of `n` after its first zero crossing gives its
@@ -66,10 +66,11 @@
 //! [`push`]: PitchDetector::push
 //! [`reset`]: PitchDetector::reset
 
-use super::decimate::Decimator;
+use super::decimate::{quarter_band, Decimator};
 use super::error::ConfigError;
 use super::fft::Correlator;
 use super::meter::{amplitude_to_db, check_sample_rate, MIN_DB};
+use super::trig::sin_cos_turns;
 
 /// Default lowest pitch, in Hz (`pitch.minFrequency`).
 pub const DEFAULT_MIN_FREQUENCY: f32 = 50.0;
@@ -293,14 +294,12 @@ struct Layout {
     fft_len: usize,
 }
 
-/// The coarse search's rate must stay at or above this, in Hz: the fundamental and the
-/// harmonics of voices up to ~4 kHz pass the decimator's low-pass, each with at least four
-/// coarse samples per period, so the coarse NSDF's peaks keep their relative heights, which
-/// the octave choice reads. At 8 kHz (decimation by 4 at 44.1 kHz) a 150 Hz tone with a
-/// strong 3 kHz (20th) harmonic, WebKit's fake microphone, read 142.9 Hz: the coarse NSDF
-/// sampled the harmonic's ripple at 3.7 samples a period and peaked one ripple off
-/// (tests/analyzers.rs `a_strong_high_harmonic_does_not_move_the_pitch`).
-const COARSE_MIN_RATE: f64 = 16000.0;
+/// The coarse search's rate must stay at or above this, in Hz. The coarse window is
+/// low-passed to a quarter of its rate ([`quarter_band`]), so 8 kHz keeps the voice's
+/// harmonics up to ~2 kHz for the candidates; the deciding ones are measured at the full
+/// rate. Tested over rates, pitches and strong high harmonics in tests/analyzers.rs
+/// (`a_strong_high_harmonic_does_not_move_the_pitch`).
+const COARSE_MIN_RATE: f64 = 8000.0;
 /// … and give at least this many samples per period of `maxFrequency` (with
 /// [`RANGE_MARGIN`]), so the shortest periods still have a lobe to interpolate.
 const COARSE_MIN_PERIOD: f64 = 5.0;
@@ -812,6 +811,7 @@ impl PitchDetector {
             .decimator
             .process(&self.x[n - valid..], &mut self.coarse)
             .max(1);
+        quarter_band(&mut self.coarse[..valid]);
         let xs = &self.coarse[..valid];
         self.frame[..valid].copy_from_slice(xs);
         self.frame[valid..].fill(0.0);
@@ -962,11 +962,12 @@ impl PitchDetector {
         }
         self.weights_len = len;
         let half = len.div_ceil(2);
-        let step = core::f64::consts::TAU / len.max(1) as f64;
-        let (ds, dc) = (CHAINS as f64 * step).sin_cos();
+        // Angles (k + ½)·2π/len, as (2k + 1) / (2·len) turns.
+        let turns = 2 * len.max(1) as u64;
+        let (ds, dc) = sin_cos_turns(2 * CHAINS as u64, turns);
         let (mut c, mut s) = ([0.0f64; CHAINS], [0.0f64; CHAINS]);
         for k in 0..CHAINS {
-            (s[k], c[k]) = ((k as f64 + 0.5) * step).sin_cos();
+            (s[k], c[k]) = sin_cos_turns(2 * k as u64 + 1, turns);
         }
         for chunk in self.weights[..half].chunks_mut(CHAINS) {
             for (w, &ck) in chunk.iter_mut().zip(&c) {
