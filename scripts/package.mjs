@@ -1,5 +1,6 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
-// API (index.js) and its types (index.d.ts), and writes package.json with exports.
+// API (index.js, from js/pitchtap.js) and its types (index.d.ts, from js/index.d.ts), and
+// writes package.json with exports.
 // pkg/worklet.js is written by scripts/bundle-worklet.mjs, run before this script (it reads
 // the whole glue; this script then drops the worklet's class from the main thread's copy).
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
@@ -13,8 +14,8 @@ const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const field = (name) => cargo.match(new RegExp(`^${name} = "(.*)"$`, 'm'))[1];
 
 const copied = {
-  'src/wasm/pitchtap.js': 'index.js',
-  'src/wasm/index.d.ts': 'index.d.ts',
+  'js/pitchtap.js': 'index.js',
+  'js/index.d.ts': 'index.d.ts',
   'LICENSE-MIT': 'LICENSE-MIT',
   'LICENSE-APACHE': 'LICENSE-APACHE',
   'README.md': 'README.md',

@@ -13,7 +13,7 @@
 import './text-shim.js'; // must run before the glue, which creates a TextDecoder on load
 /* global createGlue */
 
-// Mirrors CHANNEL_MODES in src/wasm/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
+// Mirrors CHANNEL_MODES in js/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
 const CHANNELS_MIX = 0;
 // Mirrors MAX_CHANNELS in src/dsp/config.rs: channels the input area holds.
 const MAX_CHANNELS = 32;

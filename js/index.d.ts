@@ -1,4 +1,4 @@
-// Type declarations of pitchtap's public API: the main-thread module src/wasm/pitchtap.js,
+// Type declarations of pitchtap's public API: the main-thread module js/pitchtap.js,
 // published as pkg/index.js (scripts/package.mjs copies this file to pkg/index.d.ts).
 // Keep it in step with pitchtap.js and docs/api.md; tests/types/consumer.ts uses every
 // declaration here and `make test-types` type-checks it with `tsc --strict`.
