@@ -13,7 +13,10 @@ BENCH_DEPS := $(if $(BENCH_NO_BUILD),,build)
 setup:
 	@./scripts/setup.sh
 
+# pkg/snippets/ first: wasm-pack adds to it and never removes a snippet a build no longer
+# imports, which the package would then ship.
 build: setup
+	rm -rf pkg/snippets
 	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
 	node scripts/bundle-worklet.mjs
 	node scripts/package.mjs
