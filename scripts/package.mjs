@@ -1,6 +1,7 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
 // API (index.js, from js/pitchtap.js) and its types (index.d.ts, from js/index.d.ts), and
-// writes package.json with exports.
+// writes package.json with exports. Every file it copies or lists must exist: a missing one
+// fails the build (exit 1, naming the file) instead of shipping a package without it.
 // pkg/worklet.js is written by scripts/bundle-worklet.mjs, run before this script (it reads
 // the whole glue; this script then drops the worklet's class from the main thread's copy).
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const field = (name) => cargo.match(new RegExp(`^${name} = "(.*)"$`, 'm'))[1];
+const fail = (msg) => { console.error(`package: ${msg}`); process.exit(1); };
 
 const copied = {
   'js/pitchtap.js': 'index.js',
@@ -21,17 +23,25 @@ const copied = {
   'README.md': 'README.md',
 };
 for (const [from, to] of Object.entries(copied)) {
-  if (existsSync(join(root, from))) copyFileSync(join(root, from), join(pkg, to));
+  if (!existsSync(join(root, from))) fail(`missing ${from} (copied to pkg/${to})`);
+  copyFileSync(join(root, from), join(pkg, to));
 }
 // The main thread's glue without the worklet's class (WorkletTap lives in worklet.js).
 const glueFile = join(pkg, 'pitchtap_wasm.js');
-const fail = (msg) => { console.error(`package: ${msg}`); process.exit(1); };
+if (!existsSync(glueFile)) fail('missing pkg/pitchtap_wasm.js (written by wasm-pack)');
 writeFileSync(glueFile, dropClasses(readFileSync(glueFile, 'utf8'), ['MainTap', 'PitchAnalysis'], fail));
 rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide the package from git-based installs
 // Left by builds from before the worklet was bundled: the bundle holds the shim now.
 rmSync(join(pkg, 'text-shim.js'), { force: true });
 
-const hasTypes = existsSync(join(pkg, 'index.d.ts'));
+const files = [
+  // Written by scripts/bundle-worklet.mjs before this script.
+  'worklet.js',
+  ...Object.values(copied),
+  // Written by wasm-pack; snippets/ holds js/worklet/post-batch.js, which the glue imports.
+  'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts', 'snippets',
+];
+for (const f of files) if (!existsSync(join(pkg, f))) fail(`missing pkg/${f}, which the package lists`);
 const manifest = {
   name: 'pitchtap',
   version: field('version'),
@@ -39,20 +49,14 @@ const manifest = {
   license: field('license'),
   type: 'module',
   main: './index.js',
-  types: hasTypes ? './index.d.ts' : undefined,
+  types: './index.d.ts',
   exports: {
-    '.': hasTypes ? { types: './index.d.ts', default: './index.js' } : './index.js',
+    '.': { types: './index.d.ts', default: './index.js' },
     './worklet.js': './worklet.js',
     './pitchtap_wasm_bg.wasm': './pitchtap_wasm_bg.wasm',
     './package.json': './package.json',
   },
-  files: [
-    // Written by scripts/bundle-worklet.mjs before this script.
-    'worklet.js',
-    ...Object.values(copied).concat([
-      'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts', 'snippets',
-    ]).filter((f) => existsSync(join(pkg, f))),
-  ],
+  files,
   sideEffects: false,
   keywords: ['audio', 'pitch', 'webaudio', 'audioworklet', 'wasm', 'tuner', 'volume'],
   repository: { type: 'git', url: field('repository') },
