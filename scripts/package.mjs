@@ -7,7 +7,7 @@
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropClasses } from './glue-classes.mjs';
+import { dropClasses, dropDeclaredClasses } from './glue-classes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
@@ -26,10 +26,13 @@ for (const [from, to] of Object.entries(copied)) {
   if (!existsSync(join(root, from))) fail(`missing ${from} (copied to pkg/${to})`);
   copyFileSync(join(root, from), join(pkg, to));
 }
-// The main thread's glue without the worklet's class (WorkletTap lives in worklet.js).
-const glueFile = join(pkg, 'pitchtap_wasm.js');
-if (!existsSync(glueFile)) fail('missing pkg/pitchtap_wasm.js (written by wasm-pack)');
-writeFileSync(glueFile, dropClasses(readFileSync(glueFile, 'utf8'), ['MainTap', 'PitchAnalysis'], fail));
+// The main thread's glue and its types without the worklet's class (WorkletTap lives in
+// worklet.js, which has its own copy of the glue and declares no types).
+const MAIN_CLASSES = ['MainTap', 'PitchAnalysis'];
+for (const [file, drop] of [['pitchtap_wasm.js', dropClasses], ['pitchtap_wasm.d.ts', dropDeclaredClasses]]) {
+  if (!existsSync(join(pkg, file))) fail(`missing pkg/${file} (written by wasm-pack)`);
+  writeFileSync(join(pkg, file), drop(readFileSync(join(pkg, file), 'utf8'), MAIN_CLASSES, fail));
+}
 rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide the package from git-based installs
 // Left by builds from before the worklet was bundled: the bundle holds the shim now.
 rmSync(join(pkg, 'text-shim.js'), { force: true });
