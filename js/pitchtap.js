@@ -222,8 +222,6 @@ function loadWorklet(context) {
   return p;
 }
 
-function isInt(v) { return typeof v === 'number' && Number.isInteger(v); }
-
 /** The same bytes in a new ArrayBuffer; the old one is detached (a transfer, no copy). */
 function moveBuffer(buf) {
   return typeof buf.transfer === 'function' ? buf.transfer() : structuredClone(buf, { transfer: [buf] });

@@ -28,7 +28,7 @@ function run(cmd, args, options = {}) {
   try {
     return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
   } catch (e) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${e.status}):\n${e.stdout}${e.stderr}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed (${e.status}):\n${e.stdout}${e.stderr}`, { cause: e });
   }
 }
 

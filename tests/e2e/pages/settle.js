@@ -296,7 +296,7 @@ window.throwingDispatch = async ({ ms = 500 } = {}) => {
   const own = tap.dispatchEvent;
   // Throws once, on the next batch's first event.
   let thrown = 0;
-  tap.dispatchEvent = function (e) { tap.dispatchEvent = own; thrown++; throw new Error('page code broke dispatchEvent'); };
+  tap.dispatchEvent = function () { tap.dispatchEvent = own; thrown++; throw new Error('page code broke dispatchEvent'); };
   await sleep(200);
   const once = await tap.sync();
   // Throws on every call for `ms`.
