@@ -19,7 +19,10 @@ export declare const HEADER_BYTES: number;
  * ```
  */
 export declare const FLAGS: Readonly<{
-  /** The batch holds fewer frames than the batch size (flushed, latency bound, or cut by a discontinuity). */
+  /**
+   * The batch holds fewer frames than the batch size (flushed, latency bound, or cut by a
+   * discontinuity).
+   */
   PARTIAL: 1;
   /** Posted by `flush()` or `close()`. */
   FLUSHED: 2;
@@ -27,11 +30,17 @@ export declare const FLAGS: Readonly<{
   GAP: 4;
   /** Posted early because its first sample reached `maxLatencyMs`. */
   LATENCY: 8;
-  /** The batch does not continue the previous one in time (the input stopped and came back, or frames jumped). */
+  /**
+   * The batch does not continue the previous one in time (the input stopped and came back,
+   * or frames jumped).
+   */
   DISCONTINUITY: 16;
   /** The last batch of an `OfflineAudioContext`'s render: it ends at the context's `length`. */
   END: 32;
-  /** Posted early: the level jumped (an onset) and half an early pitch window after it is in (live taps with pitch on). */
+  /**
+   * Posted early: the level jumped (an onset) and half an early pitch window after it is in
+   * (live taps with pitch on).
+   */
   ONSET: 64;
 }>;
 
@@ -307,7 +316,10 @@ export interface PitchTapStats {
   batchSize: number;
   /** Sample rate of the context, Hz. */
   sampleRate: number;
-  /** Returned buffers the worklet refused (foreign, stale, duplicated, or from before a panic recovery). */
+  /**
+   * Returned buffers the worklet refused (foreign, stale, duplicated, or from before a panic
+   * recovery).
+   */
   refused: number;
   /** Messages from the worklet that were not batches (should be 0). */
   malformed: number;
@@ -376,7 +388,9 @@ export type PitchTapListener<E extends Event> =
  * ```ts
  * const tap = await PitchTap.create(context);
  * source.connect(tap.node);
- * tap.addEventListener('pitch', (e) => { if (e.detail.voiced) show(e.detail.note, e.detail.cents); });
+ * tap.addEventListener('pitch', (e) => {
+ *   if (e.detail.voiced) show(e.detail.note, e.detail.cents);
+ * });
  * ```
  */
 export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> extends EventTarget {
@@ -434,7 +448,10 @@ export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> ext
   attach<S extends AudioNode>(source: S): S;
   attach(source: MediaStream): MediaStreamAudioSourceNode;
 
-  /** Disconnects a source `attach()` connected and stops watching it; `false` if it was not attached. */
+  /**
+   * Disconnects a source `attach()` connected and stops watching it; `false` if it was not
+   * attached.
+   */
   detach(source: AudioNode): boolean;
 
   /**

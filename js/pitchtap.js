@@ -38,7 +38,10 @@ const VOLUME_KEYS = ['attackMs', 'releaseMs'];
 export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
   ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][m % 12] + (Math.floor(m / 12) - 1)));
 
-/** Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
+/**
+ * Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in
+ * src/wasm/main_thread.rs.
+ */
 const ANALYZE_FIELDS = 6;
 /** analyze() yields to the page once it has worked this long (ms) without a break. */
 const ANALYZE_SLICE_MS = 20;
@@ -66,12 +69,12 @@ const TRACK_POLL_MS = 100;
 // Longest a flush(), sync(), configure() or close() waits for the worklet's answer. It answers
 // in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
 const REQUEST_TIMEOUT_MS = 10_000;
-// Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs checks them).
+// Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs).
 // The latency: 'low' preset (mirror src/dsp/pitch.rs LOW_LATENCY_*; tests/js_mirrors.rs).
 const LOW_LATENCY_WINDOW_SECONDS = 0.02125; const LOW_LATENCY_MIN_FREQUENCY = 100;
 const H_START_FRAME = 8; const H_SAMPLE_RATE = 32;
 const H_FRAMES = 48; const H_SLOT = 56; const H_LEASE = 60; const H_EPOCH = 88;
-/** The first four bytes of every batch, 'PTAP', as a little-endian u32 (src/dsp/header.rs MAGIC). */
+/** The first four bytes of every batch, 'PTAP', as a little-endian u32 (header.rs MAGIC). */
 const MAGIC = 0x50415450;
 
 /**
@@ -280,10 +283,12 @@ function normalizeOptions(options) {
   if (o.maxLatencyMs === undefined || o.maxLatencyMs === null || o.maxLatencyMs === false) {
     o.maxLatencyMs = -1; // off
   } else if (typeof o.maxLatencyMs !== 'number') {
-    throw new TypeError(`pitchtap: maxLatencyMs must be a number of milliseconds or null (got ${typeof o.maxLatencyMs})`);
+    throw new TypeError('pitchtap: maxLatencyMs must be a number of milliseconds or null '
+      + `(got ${typeof o.maxLatencyMs})`);
   } else if (o.maxLatencyMs <= 0) {
     // Negative numbers mean "off" inside the core; from users they are an error.
-    throw new RangeError(`pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most 60000 (got ${o.maxLatencyMs})`);
+    throw new RangeError('pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most '
+      + `60000 (got ${o.maxLatencyMs})`);
   }
   if (o.latency !== 'default' && o.latency !== 'low') {
     throw new TypeError(`pitchtap: latency must be 'default' or 'low' (got ${String(o.latency)})`);
@@ -298,7 +303,8 @@ function normalizeOptions(options) {
   } else if (typeof o.channels === 'number') {
     o.channelMode = CHANNEL_MODES.select; o.channelArg = o.channels;
   } else {
-    throw new TypeError(`pitchtap: channels must be 'mix', 'all' or a channel index from 0 to 31 (got ${String(o.channels)})`);
+    throw new TypeError("pitchtap: channels must be 'mix', 'all' or a channel index from 0 to 31 "
+      + `(got ${String(o.channels)})`);
   }
   return o;
 }
@@ -664,10 +670,11 @@ export class PitchTap extends EventTarget {
   /**
    * Returns a buffer to the worklet, or keeps it to return with the next ones in one
    * message: every message the worklet receives costs it a `MessageEvent` and a task, and
-   * its garbage is what the audio thread collects (docs/architecture.md, "Buffers come back four at a time"). At most
-   * RETURN_GROUP buffers and a quarter of the pool are kept, and everything kept goes back
-   * at once when the worklet had half of its pool or less free at its last post, and before
-   * every control message (so that sync(), flush() and close() see a full pool).
+   * its garbage is what the audio thread collects (docs/architecture.md, "Buffers come back
+   * four at a time"). At most RETURN_GROUP buffers and a quarter of the pool are kept, and
+   * everything kept goes back at once when the worklet had half of its pool or less free at
+   * its last post, and before every control message (so that sync(), flush() and close() see
+   * a full pool).
    * `free`/`poolSize` omitted: return now.
    */
   _giveBack(d, free = 0, poolSize = 0, slot = -1, lease = 0, epoch = 0) {
@@ -690,7 +697,8 @@ export class PitchTap extends EventTarget {
     this._errors++;
     if (slot >= 0) this._control({ type: 'lost', lost: [slot, lease, epoch] });
     this._reportError({
-      message: `pitchtap: a batch listener ${what}; that buffer was replaced. detail.samples is valid only during the dispatch: copy what you keep (samples.slice())`,
+      message: `pitchtap: a batch listener ${what}; that buffer was replaced. detail.samples is `
+        + 'valid only during the dispatch: copy what you keep (samples.slice())',
       phase: 'return', side: 'main', panic: false, recovered: true, lostFrames: 0,
     });
   }
