@@ -25,7 +25,12 @@ export default [
     languageOptions: { globals: globals.node },
   },
   {
-    files: ['tests/e2e/**/*.mjs', 'benches/browser/*.mjs', 'scripts/soak.mjs', 'scripts/stall-bound.mjs'],
+    files: [
+      'tests/e2e/**/*.mjs',
+      'benches/browser/*.mjs',
+      'scripts/soak.mjs',
+      'scripts/stall-bound.mjs',
+    ],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   // The main thread of a page: the npm entry, the demo, the examples, test and bench pages.

@@ -378,8 +378,7 @@ export interface SourceEndedDetail {
 
 /** A listener for a `PitchTap` event: a function or an object with `handleEvent`. */
 export type PitchTapListener<E extends Event> =
-  | ((this: PitchTap, event: E) => unknown)
-  | { handleEvent(event: E): unknown };
+  ((this: PitchTap, event: E) => unknown) | { handleEvent(event: E): unknown };
 
 /**
  * A tap on the audio graph. Connect a source to `tap.node`; listen for `pitch`, `volume`,
@@ -407,7 +406,10 @@ export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> ext
    * Rejects with a `DOMException` `InvalidStateError` if the context is closed. Nothing
    * half-made is left behind. Allocates (not for a real-time path).
    */
-  static create<C extends BaseAudioContext>(context: C, options?: PitchTapOptions): Promise<PitchTap<C>>;
+  static create<C extends BaseAudioContext>(
+    context: C,
+    options?: PitchTapOptions,
+  ): Promise<PitchTap<C>>;
 
   /**
    * Does ahead of time what the first `create()` would: compiles and instantiates the wasm

@@ -24,7 +24,10 @@ const GLUE = 'pitchtap_wasm.js';
 // What processor.js uses from the glue.
 const NEEDED = ['initSync', 'WorkletTap', 'takePanicMessage'];
 
-const fail = (msg) => { console.error(`bundle-worklet: ${msg}`); process.exit(1); };
+const fail = (msg) => {
+  console.error(`bundle-worklet: ${msg}`);
+  process.exit(1);
+};
 
 let glue = readFileSync(join(pkg, GLUE), 'utf8');
 
@@ -32,13 +35,18 @@ let glue = readFileSync(join(pkg, GLUE), 'utf8');
 // `import * as NAME from "./snippets/…/post-batch.js"` → a const holding the snippet's
 // exported functions. They are stateless, so one copy serves every glue.
 const snippets = [];
-glue = glue.replace(/^import \* as (\w+) from ["'](\.\/snippets\/[^"']+)["'];?\s*$/gm, (_, name, path) => {
-  const code = readFileSync(join(pkg, path), 'utf8');
-  const names = [...code.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
-  if (names.length === 0) fail(`no exported function in ${path}`);
-  snippets.push(`const ${name} = (() => {\n${code.replace(/^export /gm, '')}\nreturn { ${names.join(', ')} };\n})();`);
-  return '';
-});
+glue = glue.replace(
+  /^import \* as (\w+) from ["'](\.\/snippets\/[^"']+)["'];?\s*$/gm,
+  (_, name, path) => {
+    const code = readFileSync(join(pkg, path), 'utf8');
+    const names = [...code.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+    if (names.length === 0) fail(`no exported function in ${path}`);
+    snippets.push(
+      `const ${name} = (() => {\n${code.replace(/^export /gm, '')}\nreturn { ${names.join(', ')} };\n})();`,
+    );
+    return '';
+  },
+);
 if (/^import /m.test(glue)) fail(`${GLUE} has an import this script does not know how to inline`);
 
 glue = dropClasses(glue, ['WorkletTap'], fail); // MainTap and PitchAnalysis: main thread only
@@ -48,7 +56,8 @@ glue = glue.replace(/^export \{[^}]*\};?\s*$/gm, '');
 glue = glue.replace(/^export (class|function|const|let) /gm, '$1 ');
 if (/^export /m.test(glue)) fail(`${GLUE} has an export form this script does not handle`);
 for (const n of NEEDED) {
-  if (!new RegExp(`^(class|function|const|let) ${n}\\b`, 'm').test(glue)) fail(`the glue has no ${n}`);
+  if (!new RegExp(`^(class|function|const|let) ${n}\\b`, 'm').test(glue))
+    fail(`the glue has no ${n}`);
 }
 
 const shim = readFileSync(join(root, 'js', 'worklet', 'text-shim.js'), 'utf8');

@@ -13,7 +13,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const field = (name) => cargo.match(new RegExp(`^${name} = "(.*)"$`, 'm'))[1];
-const fail = (msg) => { console.error(`package: ${msg}`); process.exit(1); };
+const fail = (msg) => {
+  console.error(`package: ${msg}`);
+  process.exit(1);
+};
 
 const copied = {
   'js/pitchtap.js': 'index.js',
@@ -29,7 +32,10 @@ for (const [from, to] of Object.entries(copied)) {
 // The main thread's glue and its types without the worklet's class (WorkletTap lives in
 // worklet.js, which has its own copy of the glue and declares no types).
 const MAIN_CLASSES = ['MainTap', 'PitchAnalysis'];
-for (const [file, drop] of [['pitchtap_wasm.js', dropClasses], ['pitchtap_wasm.d.ts', dropDeclaredClasses]]) {
+for (const [file, drop] of [
+  ['pitchtap_wasm.js', dropClasses],
+  ['pitchtap_wasm.d.ts', dropDeclaredClasses],
+]) {
   if (!existsSync(join(pkg, file))) fail(`missing pkg/${file} (written by wasm-pack)`);
   writeFileSync(join(pkg, file), drop(readFileSync(join(pkg, file), 'utf8'), MAIN_CLASSES, fail));
 }
@@ -42,9 +48,14 @@ const files = [
   'worklet.js',
   ...Object.values(copied),
   // Written by wasm-pack; snippets/ holds js/worklet/post-batch.js, which the glue imports.
-  'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts', 'snippets',
+  'pitchtap_wasm.js',
+  'pitchtap_wasm.d.ts',
+  'pitchtap_wasm_bg.wasm',
+  'pitchtap_wasm_bg.wasm.d.ts',
+  'snippets',
 ];
-for (const f of files) if (!existsSync(join(pkg, f))) fail(`missing pkg/${f}, which the package lists`);
+for (const f of files)
+  if (!existsSync(join(pkg, f))) fail(`missing pkg/${f}, which the package lists`);
 const manifest = {
   name: 'pitchtap',
   version: field('version'),

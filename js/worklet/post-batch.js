@@ -6,5 +6,12 @@
 export function postBatch(port, buf, staging, transfer) {
   buf.set(staging);
   transfer[0] = buf.buffer;
-  try { port.postMessage(buf, transfer); return true; } catch { return false; } finally { transfer[0] = null; }
+  try {
+    port.postMessage(buf, transfer);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    transfer[0] = null;
+  }
 }
