@@ -13,7 +13,10 @@ BENCH_DEPS := $(if $(BENCH_NO_BUILD),,build)
 setup:
 	@./scripts/setup.sh
 
+# pkg/snippets/ first: wasm-pack adds to it and never removes a snippet a build no longer
+# imports, which the package would then ship.
 build: setup
+	rm -rf pkg/snippets
 	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
 	node scripts/bundle-worklet.mjs
 	node scripts/package.mjs
@@ -27,11 +30,16 @@ size:
 demo: build
 	node scripts/serve.mjs --port $(PORT)
 
+# Rust: rustfmt, clippy (native and wasm32), rustdoc. JavaScript and TypeScript we own:
+# ESLint (eslint.config.js) and Prettier (.prettierrc.json, .prettierignore); `npx prettier
+# --write .` applies the formatting.
 lint: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	eslint .
+	prettier --check .
 
 test-native: setup
 	cargo test --quiet

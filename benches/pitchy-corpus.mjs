@@ -35,7 +35,9 @@ function readPcm16Mono(path) {
       const channels = b.readUInt16LE(body + 2);
       const bits = b.readUInt16LE(body + 14);
       if (format !== 1 || channels !== 1 || bits !== 16) {
-        throw new Error(`${path}: expected 16-bit PCM mono, got format ${format}, ${channels} ch, ${bits} bit`);
+        throw new Error(
+          `${path}: expected 16-bit PCM mono, got format ${format}, ${channels} ch, ${bits} bit`,
+        );
       }
       rate = b.readUInt32LE(body + 4);
     } else if (id === 'data') {
@@ -55,7 +57,9 @@ let audio = 0;
 let estimates = 0;
 for (const set of ['fda', 'mir1k', 'synth']) {
   const dir = join(corpus, set);
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.wav')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.wav'))
+    .sort()) {
     const { rate, x } = readPcm16Mono(join(dir, name));
     audio += x.length / rate;
     let window = 1;

@@ -8,7 +8,10 @@ export function dropClasses(glue, keep, fail) {
     if (keep.includes(name)) continue;
     for (const re of [
       new RegExp(`^export class ${name} \\{$[\\s\\S]*?^\\}\n`, 'm'),
-      new RegExp(`^if \\(Symbol\\.dispose\\) ${name}\\.prototype\\[Symbol\\.dispose\\] = ${name}\\.prototype\\.free;\n`, 'm'),
+      new RegExp(
+        `^if \\(Symbol\\.dispose\\) ${name}\\.prototype\\[Symbol\\.dispose\\] = ${name}\\.prototype\\.free;\n`,
+        'm',
+      ),
       new RegExp(`^const ${name}Finalization = [\\s\\S]*?;\n`, 'm'),
     ]) {
       if (!re.test(glue)) fail(`cannot remove ${name} from the glue: no match for ${re}`);
@@ -16,4 +19,19 @@ export function dropClasses(glue, keep, fail) {
     }
   }
   return glue;
+}
+
+// The same for the glue's type declarations (pkg/pitchtap_wasm.d.ts), so they declare only
+// the classes the trimmed glue still exports: each other class goes with its doc comment.
+export function dropDeclaredClasses(dts, keep, fail) {
+  for (const [, name] of dts.matchAll(/^export class (\w+) \{$/gm)) {
+    if (keep.includes(name)) continue;
+    const re = new RegExp(
+      `^(?:/\\*\\*\\n(?: \\*.*\\n)*? \\*/\\n)?export class ${name} \\{$[\\s\\S]*?^\\}\\n\\n?`,
+      'm',
+    );
+    if (!re.test(dts)) fail(`cannot remove ${name} from the glue's types: no match for ${re}`);
+    dts = dts.replace(re, '');
+  }
+  return dts;
 }

@@ -20,15 +20,19 @@ function jsFiles(path) {
 }
 
 const { files } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-let before = 0; let after = 0;
+let before = 0;
+let after = 0;
 for (const file of files.flatMap((f) => jsFiles(join(pkg, f)))) {
   const src = readFileSync(file, 'utf8');
   const out = minifySync(file, src, { module: true, compress: true, mangle: true });
   if (out.errors.length > 0) {
-    console.error(`minify: ${relative(root, file)}:\n${out.errors.map((e) => e.message).join('\n')}`);
+    console.error(
+      `minify: ${relative(root, file)}:\n${out.errors.map((e) => e.message).join('\n')}`,
+    );
     process.exit(1);
   }
   writeFileSync(file, out.code);
-  before += src.length; after += out.code.length;
+  before += src.length;
+  after += out.code.length;
 }
 console.log(`minify: pkg/ JavaScript ${before} -> ${after} bytes`);

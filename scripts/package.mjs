@@ -1,36 +1,61 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
-// API (index.js) and its types (index.d.ts), and writes package.json with exports.
+// API (index.js, from js/pitchtap.js) and its types (index.d.ts, from js/index.d.ts), and
+// writes package.json with exports. Every file it copies or lists must exist: a missing one
+// fails the build (exit 1, naming the file) instead of shipping a package without it.
 // pkg/worklet.js is written by scripts/bundle-worklet.mjs, run before this script (it reads
 // the whole glue; this script then drops the worklet's class from the main thread's copy).
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dropClasses } from './glue-classes.mjs';
+import { dropClasses, dropDeclaredClasses } from './glue-classes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
 const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
 const field = (name) => cargo.match(new RegExp(`^${name} = "(.*)"$`, 'm'))[1];
+const fail = (msg) => {
+  console.error(`package: ${msg}`);
+  process.exit(1);
+};
 
 const copied = {
-  'src/wasm/pitchtap.js': 'index.js',
-  'src/wasm/index.d.ts': 'index.d.ts',
+  'js/pitchtap.js': 'index.js',
+  'js/index.d.ts': 'index.d.ts',
   'LICENSE-MIT': 'LICENSE-MIT',
   'LICENSE-APACHE': 'LICENSE-APACHE',
   'README.md': 'README.md',
 };
 for (const [from, to] of Object.entries(copied)) {
-  if (existsSync(join(root, from))) copyFileSync(join(root, from), join(pkg, to));
+  if (!existsSync(join(root, from))) fail(`missing ${from} (copied to pkg/${to})`);
+  copyFileSync(join(root, from), join(pkg, to));
 }
-// The main thread's glue without the worklet's class (WorkletTap lives in worklet.js).
-const glueFile = join(pkg, 'pitchtap_wasm.js');
-const fail = (msg) => { console.error(`package: ${msg}`); process.exit(1); };
-writeFileSync(glueFile, dropClasses(readFileSync(glueFile, 'utf8'), ['MainTap', 'PitchAnalysis'], fail));
+// The main thread's glue and its types without the worklet's class (WorkletTap lives in
+// worklet.js, which has its own copy of the glue and declares no types).
+const MAIN_CLASSES = ['MainTap', 'PitchAnalysis'];
+for (const [file, drop] of [
+  ['pitchtap_wasm.js', dropClasses],
+  ['pitchtap_wasm.d.ts', dropDeclaredClasses],
+]) {
+  if (!existsSync(join(pkg, file))) fail(`missing pkg/${file} (written by wasm-pack)`);
+  writeFileSync(join(pkg, file), drop(readFileSync(join(pkg, file), 'utf8'), MAIN_CLASSES, fail));
+}
 rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide the package from git-based installs
 // Left by builds from before the worklet was bundled: the bundle holds the shim now.
 rmSync(join(pkg, 'text-shim.js'), { force: true });
 
-const hasTypes = existsSync(join(pkg, 'index.d.ts'));
+const files = [
+  // Written by scripts/bundle-worklet.mjs before this script.
+  'worklet.js',
+  ...Object.values(copied),
+  // Written by wasm-pack; snippets/ holds js/worklet/post-batch.js, which the glue imports.
+  'pitchtap_wasm.js',
+  'pitchtap_wasm.d.ts',
+  'pitchtap_wasm_bg.wasm',
+  'pitchtap_wasm_bg.wasm.d.ts',
+  'snippets',
+];
+for (const f of files)
+  if (!existsSync(join(pkg, f))) fail(`missing pkg/${f}, which the package lists`);
 const manifest = {
   name: 'pitchtap',
   version: field('version'),
@@ -38,20 +63,14 @@ const manifest = {
   license: field('license'),
   type: 'module',
   main: './index.js',
-  types: hasTypes ? './index.d.ts' : undefined,
+  types: './index.d.ts',
   exports: {
-    '.': hasTypes ? { types: './index.d.ts', default: './index.js' } : './index.js',
+    '.': { types: './index.d.ts', default: './index.js' },
     './worklet.js': './worklet.js',
     './pitchtap_wasm_bg.wasm': './pitchtap_wasm_bg.wasm',
     './package.json': './package.json',
   },
-  files: [
-    // Written by scripts/bundle-worklet.mjs before this script.
-    'worklet.js',
-    ...Object.values(copied).concat([
-      'pitchtap_wasm.js', 'pitchtap_wasm.d.ts', 'pitchtap_wasm_bg.wasm', 'pitchtap_wasm_bg.wasm.d.ts', 'snippets',
-    ]).filter((f) => existsSync(join(pkg, f))),
-  ],
+  files,
   sideEffects: false,
   keywords: ['audio', 'pitch', 'webaudio', 'audioworklet', 'wasm', 'tuner', 'volume'],
   repository: { type: 'git', url: field('repository') },

@@ -72,10 +72,12 @@ if [ -n "$apt_pid" ] && ! wait "$apt_pid"; then
 fi
 
 # npm dev dependencies (playwright-core drives Debian's chromium, puppeteer-core its Firefox;
-# binaryen gives wasm-opt; rolldown's minifier shrinks pkg/'s JavaScript).
+# binaryen gives wasm-opt; rolldown's minifier shrinks pkg/'s JavaScript; ESLint and Prettier
+# for `make lint`).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/puppeteer-core ] \
    || [ package.json -nt node_modules/.package-lock.json ] \
-    || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/vite ] || [ ! -d node_modules/rolldown ]; then
+    || [ package-lock.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/vite ] || [ ! -d node_modules/rolldown ] \
+    || [ ! -x node_modules/.bin/eslint ] || [ ! -x node_modules/.bin/prettier ]; then
   say "installing npm dev dependencies"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi

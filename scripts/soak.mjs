@@ -16,7 +16,10 @@ import { cpus } from 'node:os';
 import { launch, soxWav, artifacts } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
-const num = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : dflt; };
+const num = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
 const offlineMinutes = num('offline-minutes', 60);
 const liveMinutes = num('live-minutes', 10);
 const every = num('every', 30);
@@ -26,8 +29,11 @@ const heapGrowthMb = num('heap-growth-mb', 2);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A 30 s glide and tone loop for the fake microphone (Chrome repeats the file).
-const wav = soxWav('soak-mic-48k.wav', ['-r', '48000', '-c', '1', '-b', '16'],
-  ['synth', '30', 'sine', '110-880', 'vol', '0.4']);
+const wav = soxWav(
+  'soak-mic-48k.wav',
+  ['-r', '48000', '-c', '1', '-b', '16'],
+  ['synth', '30', 'sine', '110-880', 'vol', '0.4'],
+);
 const h = await launch({ mic: { wav }, engine: 'chromium' }); // CDP: heap and audio object counts
 const cdp = await h.cdp();
 await cdp.send('Performance.enable');
@@ -39,15 +45,33 @@ async function heap(gc) {
   if (gc) await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-  return { heapMb: m.JSHeapUsedSize / 2 ** 20, audioHandlers: m.AudioHandlers, processors: m.AudioWorkletProcessors };
+  return {
+    heapMb: m.JSHeapUsedSize / 2 ** 20,
+    audioHandlers: m.AudioHandlers,
+    processors: m.AudioWorkletProcessors,
+  };
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${process.platform}`;
 const browser = h.browser.version();
-const result = { machine, browser, command: `node scripts/soak.mjs ${args.join(' ')}`.trim(), offline: [], live: [] };
-const fmt = (r) => [r.wall.toFixed(0).padStart(5), (r.audioMin ?? 0).toFixed(2).padStart(9), String(r.received).padStart(10),
-  String(r.dropped).padStart(7), String(r.gaps).padStart(4), r.heapMb.toFixed(2).padStart(7), (r.wasmMb ?? 0).toFixed(2).padStart(7),
-  (r.lateMaxMs ?? 0).toFixed(0).padStart(7)].join(' ');
+const result = {
+  machine,
+  browser,
+  command: `node scripts/soak.mjs ${args.join(' ')}`.trim(),
+  offline: [],
+  live: [],
+};
+const fmt = (r) =>
+  [
+    r.wall.toFixed(0).padStart(5),
+    (r.audioMin ?? 0).toFixed(2).padStart(9),
+    String(r.received).padStart(10),
+    String(r.dropped).padStart(7),
+    String(r.gaps).padStart(4),
+    r.heapMb.toFixed(2).padStart(7),
+    (r.wasmMb ?? 0).toFixed(2).padStart(7),
+    (r.lateMaxMs ?? 0).toFixed(0).padStart(7),
+  ].join(' ');
 const head = ' wall_s audio_min   received dropped gaps heap_MB wasm_MB late_ms';
 
 /**
@@ -60,7 +84,13 @@ async function sample(t0, sampleRate, gc) {
   await h.page.evaluate(() => window.soakTrim());
   const mem = await heap(gc);
   const wasmMb = (await h.page.evaluate(() => window.wasmBytes())) / 2 ** 20;
-  return { wall: (performance.now() - t0) / 1000, audioMin: s.received / sampleRate / 60, ...s, ...mem, wasmMb };
+  return {
+    wall: (performance.now() - t0) / 1000,
+    audioMin: s.received / sampleRate / 60,
+    ...s,
+    ...mem,
+    wasmMb,
+  };
 }
 
 let failed = [];
@@ -68,8 +98,10 @@ let failed = [];
 if (offlineMinutes > 0) {
   const sampleRate = 44100;
   const o = { minutes: offlineMinutes, chunk: 1, sampleRate, batchSize: 1024, poolSize: 64 };
-  console.log(`soak: ${offlineMinutes} min of audio through an OfflineAudioContext at ${sampleRate} Hz, paced every ${o.chunk} s ` +
-    `(pool ${o.poolSize} × ${o.batchSize} = ${(o.poolSize * o.batchSize / sampleRate).toFixed(2)} s); ${machine}; Chromium ${browser}`);
+  console.log(
+    `soak: ${offlineMinutes} min of audio through an OfflineAudioContext at ${sampleRate} Hz, paced every ${o.chunk} s ` +
+      `(pool ${o.poolSize} × ${o.batchSize} = ${((o.poolSize * o.batchSize) / sampleRate).toFixed(2)} s); ${machine}; Chromium ${browser}`,
+  );
   console.log(head);
   await h.page.evaluate((a) => window.soakOfflineStart(a), o);
   const t0 = performance.now();
@@ -87,15 +119,31 @@ if (offlineMinutes > 0) {
   }
   const stop = await h.page.evaluate(() => window.soakStop());
   const last = result.offline[result.offline.length - 1];
-  const frames = Math.round(offlineMinutes * 60 * sampleRate / 128) * 128;
-  result.offlineSummary = { frames, wallSeconds: last.wall, speed: offlineMinutes * 60 / last.wall, ...stop };
-  console.log(`offline: ${frames} frames rendered, ${stop.received} received, ${stop.stats.droppedSamples} dropped, ` +
-    `${(offlineMinutes * 60 / last.wall).toFixed(1)}× real time`);
+  const frames = Math.round((offlineMinutes * 60 * sampleRate) / 128) * 128;
+  result.offlineSummary = {
+    frames,
+    wallSeconds: last.wall,
+    speed: (offlineMinutes * 60) / last.wall,
+    ...stop,
+  };
+  console.log(
+    `offline: ${frames} frames rendered, ${stop.received} received, ${stop.stats.droppedSamples} dropped, ` +
+      `${((offlineMinutes * 60) / last.wall).toFixed(1)}× real time`,
+  );
   if (last.error) failed.push(`offline: ${last.error}`);
   if (stop.received !== frames) failed.push(`offline: received ${stop.received} of ${frames}`);
-  if (stop.stats.droppedSamples !== 0 || stop.holeFrames !== 0 || stop.unflagged !== 0) failed.push(`offline: dropped ${stop.stats.droppedSamples}`);
-  if (stop.stats.seqBreaks || stop.stats.refused || stop.stats.errors || last.badPitch || last.badVolume) {
-    failed.push(`offline: seqBreaks ${stop.stats.seqBreaks}, refused ${stop.stats.refused}, errors ${stop.stats.errors}, bad estimates ${last.badPitch + last.badVolume}`);
+  if (stop.stats.droppedSamples !== 0 || stop.holeFrames !== 0 || stop.unflagged !== 0)
+    failed.push(`offline: dropped ${stop.stats.droppedSamples}`);
+  if (
+    stop.stats.seqBreaks ||
+    stop.stats.refused ||
+    stop.stats.errors ||
+    last.badPitch ||
+    last.badVolume
+  ) {
+    failed.push(
+      `offline: seqBreaks ${stop.stats.seqBreaks}, refused ${stop.stats.refused}, errors ${stop.stats.errors}, bad estimates ${last.badPitch + last.badVolume}`,
+    );
   }
   const growth = last.heapMb - result.offline[0].heapMb;
   if (growth > heapGrowthMb) failed.push(`offline: heap grew ${growth.toFixed(2)} MB`);
@@ -105,8 +153,10 @@ if (offlineMinutes > 0) {
 if (liveMinutes > 0) {
   const before = await heap(true);
   const info = await h.page.evaluate(() => window.soakLiveStart({ batchSize: 1024, poolSize: 8 }));
-  console.log(`\nsoak: ${liveMinutes} min live, fake microphone at ${info.sampleRate} Hz, pool 8 × 1024 = ${(info.poolSeconds * 1000).toFixed(0)} ms` +
-    `; heap after GC before the tap ${before.heapMb.toFixed(2)} MB (rows: heap without forcing a GC)`);
+  console.log(
+    `\nsoak: ${liveMinutes} min live, fake microphone at ${info.sampleRate} Hz, pool 8 × 1024 = ${(info.poolSeconds * 1000).toFixed(0)} ms` +
+      `; heap after GC before the tap ${before.heapMb.toFixed(2)} MB (rows: heap without forcing a GC)`,
+  );
   console.log(head);
   const t0 = performance.now();
   while ((performance.now() - t0) / 1000 < liveMinutes * 60 - 1) {
@@ -119,23 +169,49 @@ if (liveMinutes > 0) {
   const after = await heap(true);
   const last = result.live[result.live.length - 1];
   const lateMaxMs = Math.max(...result.live.map((r) => r.lateMaxMs));
-  result.liveSummary = { sampleRate: info.sampleRate, poolSeconds: info.poolSeconds, ...stop, lateMaxMs,
-    heapBeforeMb: before.heapMb, heapAfterMb: after.heapMb, audioHandlersAfter: after.audioHandlers, processorsAfter: after.processors };
-  console.log(`live: ${stop.received} frames received (${(stop.received / info.sampleRate / 60).toFixed(2)} min), ` +
-    `${stop.stats.droppedSamples} dropped in ${stop.stats.gaps} gaps, discontinuities ${stop.holeFrames - stop.gapFrames} frames, ` +
-    `worst timer lateness ${lateMaxMs.toFixed(0)} ms; heap after GC ${before.heapMb.toFixed(2)} → ${after.heapMb.toFixed(2)} MB ` +
-    `(tap closed; AudioHandlers ${after.audioHandlers}, AudioWorkletProcessors ${after.processors})`);
+  result.liveSummary = {
+    sampleRate: info.sampleRate,
+    poolSeconds: info.poolSeconds,
+    ...stop,
+    lateMaxMs,
+    heapBeforeMb: before.heapMb,
+    heapAfterMb: after.heapMb,
+    audioHandlersAfter: after.audioHandlers,
+    processorsAfter: after.processors,
+  };
+  console.log(
+    `live: ${stop.received} frames received (${(stop.received / info.sampleRate / 60).toFixed(2)} min), ` +
+      `${stop.stats.droppedSamples} dropped in ${stop.stats.gaps} gaps, discontinuities ${stop.holeFrames - stop.gapFrames} frames, ` +
+      `worst timer lateness ${lateMaxMs.toFixed(0)} ms; heap after GC ${before.heapMb.toFixed(2)} → ${after.heapMb.toFixed(2)} MB ` +
+      `(tap closed; AudioHandlers ${after.audioHandlers}, AudioWorkletProcessors ${after.processors})`,
+  );
   if (stop.stats.droppedSamples !== 0) {
     // Drops are only a failure without jank: a main-thread block at least as long as the pool.
-    const jank = result.live.some((r) => r.dropped > 0 && r.lateMaxMs >= 0.8 * info.poolSeconds * 1000);
+    const jank = result.live.some(
+      (r) => r.dropped > 0 && r.lateMaxMs >= 0.8 * info.poolSeconds * 1000,
+    );
     if (!jank) failed.push(`live: dropped ${stop.stats.droppedSamples} frames without jank`);
-    else console.log(`live: drops after main-thread jank (pool ${(info.poolSeconds * 1000).toFixed(0)} ms)`);
+    else
+      console.log(
+        `live: drops after main-thread jank (pool ${(info.poolSeconds * 1000).toFixed(0)} ms)`,
+      );
   }
-  if (stop.unflagged || stop.stats.seqBreaks || stop.stats.refused || stop.stats.errors || last.badPitch || last.badVolume) {
-    failed.push(`live: unflagged holes ${stop.unflagged}, seqBreaks ${stop.stats.seqBreaks}, refused ${stop.stats.refused}, errors ${stop.stats.errors}`);
+  if (
+    stop.unflagged ||
+    stop.stats.seqBreaks ||
+    stop.stats.refused ||
+    stop.stats.errors ||
+    last.badPitch ||
+    last.badVolume
+  ) {
+    failed.push(
+      `live: unflagged holes ${stop.unflagged}, seqBreaks ${stop.stats.seqBreaks}, refused ${stop.stats.refused}, errors ${stop.stats.errors}`,
+    );
   }
-  if (stop.gapFrames !== stop.stats.droppedSamples) failed.push(`live: GAP holes ${stop.gapFrames} ≠ dropped ${stop.stats.droppedSamples}`);
-  if (after.heapMb - before.heapMb > heapGrowthMb) failed.push(`live: heap grew ${(after.heapMb - before.heapMb).toFixed(2)} MB`);
+  if (stop.gapFrames !== stop.stats.droppedSamples)
+    failed.push(`live: GAP holes ${stop.gapFrames} ≠ dropped ${stop.stats.droppedSamples}`);
+  if (after.heapMb - before.heapMb > heapGrowthMb)
+    failed.push(`live: heap grew ${(after.heapMb - before.heapMb).toFixed(2)} MB`);
 }
 
 result.failed = failed;

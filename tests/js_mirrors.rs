@@ -1,14 +1,14 @@
 //! The constants the JavaScript mirrors from the Rust core must equal them.
-//! `worklet/processor.js` copies each quantum into the input area itself (channel stride,
+//! `js/worklet/processor.js` copies each quantum into the input area itself (channel stride,
 //! channel limit, frames of an input-less quantum) and reads the ledger after a panic;
-//! `src/wasm/pitchtap.js` reads batch headers (size, magic, flags, field offsets). A drift
+//! `js/pitchtap.js` reads batch headers (size, magic, flags, field offsets). A drift
 //! would corrupt audio or counters without any other test noticing at once.
 
 use pitchtap::dsp::batcher::ledger;
 use pitchtap::dsp::config::MAX_CHANNELS;
 use pitchtap::dsp::RENDER_QUANTUM_SIZE;
 
-const PROCESSOR: &str = include_str!("../worklet/processor.js");
+const PROCESSOR: &str = include_str!("../js/worklet/processor.js");
 
 /// The text of `<value>` in `const NAME = <value>;` in `src` (the JS file `file`).
 fn const_text<'a>(src: &'a str, file: &str, name: &str) -> &'a str {
@@ -73,7 +73,7 @@ fn processor_constants_mirror_the_core() {
     }
 }
 
-const MAIN: &str = include_str!("../src/wasm/pitchtap.js");
+const MAIN: &str = include_str!("../js/pitchtap.js");
 
 /// `KEY: number` pairs of the object literal after `export const FLAGS = Object.freeze({`.
 fn js_flags() -> Vec<(String, u32)> {

@@ -38,9 +38,14 @@ export class PitchCurve {
     this.hi = this.maxMidi;
   }
 
-  midi(hz) { return 69 + 12 * Math.log2(hz / this.a4); }
+  midi(hz) {
+    return 69 + 12 * Math.log2(hz / this.a4);
+  }
 
-  clear() { this.count = 0; this.head = 0; }
+  clear() {
+    this.count = 0;
+    this.head = 0;
+  }
 
   /** One estimate; frequency 0 (unvoiced) is kept so that lines break across it. */
   push(time, frequency) {
@@ -64,7 +69,8 @@ export class PitchCurve {
 
   /** Eases the shown range towards the points of the window (in semitones). */
   follow(now) {
-    let lo = Infinity; let hi = -Infinity;
+    let lo = Infinity;
+    let hi = -Infinity;
     const n = this.times.length;
     for (let k = 0; k < this.count; k++) {
       const i = (this.head - 1 - k + n) % n;
@@ -76,11 +82,22 @@ export class PitchCurve {
       }
     }
     if (lo === Infinity) return; // nothing voiced: keep the view
-    lo -= MARGIN; hi += MARGIN;
-    if (hi - lo < MIN_SPAN) { const mid = (lo + hi) / 2; lo = mid - MIN_SPAN / 2; hi = mid + MIN_SPAN / 2; }
+    lo -= MARGIN;
+    hi += MARGIN;
+    if (hi - lo < MIN_SPAN) {
+      const mid = (lo + hi) / 2;
+      lo = mid - MIN_SPAN / 2;
+      hi = mid + MIN_SPAN / 2;
+    }
     const span = Math.min(hi - lo, this.maxMidi - this.minMidi);
-    if (lo < this.minMidi) { lo = this.minMidi; hi = lo + span; }
-    if (hi > this.maxMidi) { hi = this.maxMidi; lo = hi - span; }
+    if (lo < this.minMidi) {
+      lo = this.minMidi;
+      hi = lo + span;
+    }
+    if (hi > this.maxMidi) {
+      hi = this.maxMidi;
+      lo = hi - span;
+    }
     this.lo += (lo - this.lo) * 0.08;
     this.hi += (hi - this.hi) * 0.08;
   }
@@ -88,10 +105,14 @@ export class PitchCurve {
   draw(now) {
     const dpr = this.fit();
     const g = this.ctx;
-    const W = this.canvas.width; const H = this.canvas.height;
-    const left = LEFT * dpr; const plotH = H - BOTTOM * dpr; const plotW = W - left;
+    const W = this.canvas.width;
+    const H = this.canvas.height;
+    const left = LEFT * dpr;
+    const plotH = H - BOTTOM * dpr;
+    const plotW = W - left;
     this.follow(now);
-    const lo = this.lo; const hi = this.hi;
+    const lo = this.lo;
+    const hi = this.hi;
     const y = (m) => plotH - ((m - lo) / (hi - lo)) * plotH;
     const x = (t) => left + plotW - ((now - t) / this.seconds) * plotW;
 
@@ -110,11 +131,15 @@ export class PitchCurve {
     g.lineWidth = Math.max(1, dpr);
     for (let m = Math.ceil(lo); m <= Math.floor(hi); m++) {
       if (m < 0 || m > 127) continue;
-      const isC = m % 12 === 0; const isA = m % 12 === 9;
+      const isC = m % 12 === 0;
+      const isA = m % 12 === 9;
       if (!isC && !isA && !everyLine) continue;
       const yy = Math.round(y(m)) + 0.5;
       g.strokeStyle = isC ? GRID_C : GRID;
-      g.beginPath(); g.moveTo(left, yy); g.lineTo(W, yy); g.stroke();
+      g.beginPath();
+      g.moveTo(left, yy);
+      g.lineTo(W, yy);
+      g.stroke();
       if (isC || labelAll || (isA && labelA)) {
         g.fillStyle = isC ? '#c3c9d6' : LABEL;
         g.fillText(NOTE_NAMES[m], left - 5 * dpr, yy);
@@ -128,7 +153,10 @@ export class PitchCurve {
     for (let s = 0; s <= this.seconds; s += 1) {
       const xx = Math.round(left + plotW - (s / this.seconds) * plotW) + 0.5;
       g.strokeStyle = GRID;
-      g.beginPath(); g.moveTo(xx, 0); g.lineTo(xx, plotH); g.stroke();
+      g.beginPath();
+      g.moveTo(xx, 0);
+      g.lineTo(xx, plotH);
+      g.stroke();
       if (s % 2 === 0) {
         g.textAlign = s === 0 ? 'right' : 'center';
         g.fillText(s === 0 ? 'now' : `−${s} s`, Math.min(xx, W - 2 * dpr), H - 1 * dpr);
@@ -137,7 +165,9 @@ export class PitchCurve {
 
     // The curve, oldest first.
     g.save();
-    g.beginPath(); g.rect(left, 0, plotW, plotH); g.clip();
+    g.beginPath();
+    g.rect(left, 0, plotW, plotH);
+    g.clip();
     g.strokeStyle = CURVE_COLOR;
     g.fillStyle = CURVE_COLOR;
     g.lineWidth = 2.5 * dpr;
@@ -146,21 +176,28 @@ export class PitchCurve {
     const n = this.times.length;
     let k = this.count - 1;
     while (k > 0 && now - this.times[(this.head - 1 - k + n) % n] > this.seconds) k--;
-    let prevT = -Infinity; let prevM = NaN;
+    let prevT = -Infinity;
+    let prevM = NaN;
     g.beginPath();
     for (; k >= 0; k--) {
       const i = (this.head - 1 - k + n) % n;
       const f = this.freqs[i];
-      if (!(f > 0)) { prevM = NaN; continue; }
-      const t = this.times[i]; const m = this.midi(f);
-      const xx = x(t); const yy = y(m);
+      if (!(f > 0)) {
+        prevM = NaN;
+        continue;
+      }
+      const t = this.times[i];
+      const m = this.midi(f);
+      const xx = x(t);
+      const yy = y(m);
       if (t - prevT < JOIN_S && Math.abs(m - prevM) < JOIN_SEMITONES) {
         g.lineTo(xx, yy);
       } else {
         g.moveTo(xx, yy);
         g.lineTo(xx + 0.01, yy); // a lone point still shows, as a round dot
       }
-      prevT = t; prevM = m;
+      prevT = t;
+      prevM = m;
     }
     g.stroke();
     g.restore();

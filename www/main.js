@@ -15,11 +15,21 @@ const $ = (id) => document.getElementById(id);
 const STATS_EVERY_MS = 250;
 const INPUT_BUTTONS = { mic: $('mic'), file: $('fileLabel'), tone: $('tone'), glide: $('glide') };
 
-const tuner = new TunerView({ note: $('note'), hand: $('hand'), ticks: $('ticks'), freq: $('freq'), cents: $('cents') });
+const tuner = new TunerView({
+  note: $('note'),
+  hand: $('hand'),
+  ticks: $('ticks'),
+  freq: $('freq'),
+  cents: $('cents'),
+});
 const curve = new PitchCurve($('curve'));
 const meter = new LevelMeter($('meter'), { rms: $('rms'), peak: $('peak'), hold: $('hold') });
 const stats = new StatsView($('stats'));
-const clarity = new ClarityBar({ fill: $('clarityFill'), mark: $('clarityMark'), value: $('clarity') });
+const clarity = new ClarityBar({
+  fill: $('clarityFill'),
+  mark: $('clarityMark'),
+  value: $('clarity'),
+});
 const settings = new SettingsForm($('settings'));
 
 /** One audio session: a context, the tap on it and the input feeding the tap. */
@@ -39,7 +49,8 @@ function status(text, state) {
 }
 
 function showFailure(e) {
-  const name = e?.name === 'NotAllowedError' ? 'The microphone was not allowed' : String(e?.message ?? e);
+  const name =
+    e?.name === 'NotAllowedError' ? 'The microphone was not allowed' : String(e?.message ?? e);
   status(name, session.source ? 'running' : 'idle');
 }
 
@@ -81,16 +92,29 @@ async function useInput(context, kind, picked) {
   if (!session.tap) {
     settings.clearErrors();
     const tap = await createTap(context);
-    if (!tap) { status('Check the settings: no tap was created.', 'idle'); return; }
-    if (session.context !== context) { await tap.close(); return; }
+    if (!tap) {
+      status('Check the settings: no tap was created.', 'idle');
+      return;
+    }
+    if (session.context !== context) {
+      await tap.close();
+      return;
+    }
     session.tap = tap;
   }
   status(kind === 'mic' ? 'Asking for the microphone…' : 'Starting…', document.body.dataset.state);
-  const next = kind === 'mic' ? await inputs.microphone(context)
-    : kind === 'file' ? await inputs.file(context, picked)
-      : kind === 'tone' ? inputs.tone(context)
-        : inputs.glide(context);
-  if (session.context !== context) { next.stop(); return; } // stopped meanwhile
+  const next =
+    kind === 'mic'
+      ? await inputs.microphone(context)
+      : kind === 'file'
+        ? await inputs.file(context, picked)
+        : kind === 'tone'
+          ? inputs.tone(context)
+          : inputs.glide(context);
+  if (session.context !== context) {
+    next.stop();
+    return;
+  } // stopped meanwhile
   session.source?.stop(); // the old source: stopped and disconnected
   session.source = next;
   session.kind = kind;
@@ -113,7 +137,10 @@ function markActive(kind) {
 /** A changed setting on a running tap: batch size live, the rest through a new tap. */
 async function applySetting(name) {
   const tap = session.tap;
-  if (!tap) { settings.clearErrors(); return; } // read at the next start
+  if (!tap) {
+    settings.clearErrors();
+    return;
+  } // read at the next start
   if (name === 'batchSize') {
     try {
       await tap.configure({ batchSize: settings.value('batchSize') });
@@ -126,8 +153,14 @@ async function applySetting(name) {
   // The batch size in effect, even if the field holds a value that was refused.
   const options = { ...settings.options(), batchSize: tap.stats().batchSize };
   const next = await createTap(session.context, options, name);
-  if (!next) { status('That setting was not applied; the tap runs on as before.', 'running'); return; }
-  if (session.tap !== tap) { await next.close(); return; } // stopped meanwhile
+  if (!next) {
+    status('That setting was not applied; the tap runs on as before.', 'running');
+    return;
+  }
+  if (session.tap !== tap) {
+    await next.close();
+    return;
+  } // stopped meanwhile
   settings.clearErrors();
   // Make the new tap first, so that a refused value leaves the old one running.
   session.tap = next;
@@ -137,14 +170,21 @@ async function applySetting(name) {
   }
   await tap.close();
   if (session.tap === next && session.source) {
-    status(`Running: ${session.source.label}, ${session.context.sampleRate} Hz (new tap).`, 'running');
+    status(
+      `Running: ${session.source.label}, ${session.context.sampleRate} Hz (new tap).`,
+      'running',
+    );
   }
 }
 
 /** Detaches the session at once (a click after Stop gets a new one), then shuts it down. */
 function stop() {
   const old = { ...session };
-  session.context = null; session.monitor = null; session.tap = null; session.source = null; session.kind = '';
+  session.context = null;
+  session.monitor = null;
+  session.tap = null;
+  session.source = null;
+  session.kind = '';
   return serial(() => shutdown(old));
 }
 
@@ -163,7 +203,9 @@ async function shutdown({ context, tap, source }) {
 }
 
 // Drawing: one loop while a session exists.
-let raf = 0; let lastStats = -Infinity; let lastPitchTime = -1;
+let raf = 0;
+let lastStats = -Infinity;
+let lastPitchTime = -1;
 function frame(ms) {
   const now = ms / 1000;
   const tap = session.tap;
@@ -176,7 +218,10 @@ function frame(ms) {
     tuner.update(pitch, now);
     clarity.update(pitch);
     meter.update(volume, now);
-    if (ms - lastStats >= STATS_EVERY_MS) { lastStats = ms; stats.show(tap.stats()); }
+    if (ms - lastStats >= STATS_EVERY_MS) {
+      lastStats = ms;
+      stats.show(tap.stats());
+    }
   } else {
     tuner.update(null, now);
     clarity.update(null);
@@ -187,7 +232,9 @@ function frame(ms) {
   raf = session.context ? requestAnimationFrame(frame) : 0;
   if (!raf) tuner.update(null, Infinity);
 }
-function startLoop() { if (!raf) raf = requestAnimationFrame(frame); }
+function startLoop() {
+  if (!raf) raf = requestAnimationFrame(frame);
+}
 
 for (const kind of ['mic', 'tone', 'glide']) {
   INPUT_BUTTONS[kind].addEventListener('click', () => {

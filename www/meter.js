@@ -22,8 +22,12 @@ export class LevelMeter {
   }
 
   reset() {
-    this.bar = FLOOR; this.peakDb = FLOOR; this.hold = FLOOR;
-    this.holdSince = 0; this.last = 0; this.live = false;
+    this.bar = FLOOR;
+    this.peakDb = FLOOR;
+    this.hold = FLOOR;
+    this.holdSince = 0;
+    this.last = 0;
+    this.live = false;
   }
 
   /** `volume`: tap.latest.volume (a reused object) or null when nothing runs. */
@@ -35,7 +39,9 @@ export class LevelMeter {
       this.text.rms.textContent = '– dBFS';
       this.text.peak.textContent = '– dBFS';
       this.text.hold.textContent = '– dBFS';
-      this.bar = FLOOR; this.peakDb = FLOOR; this.hold = FLOOR;
+      this.bar = FLOOR;
+      this.peakDb = FLOOR;
+      this.hold = FLOOR;
       return;
     }
     const peakDb = toDb(volume.peak);
@@ -55,10 +61,17 @@ export class LevelMeter {
   draw() {
     const dpr = window.devicePixelRatio || 1;
     const c = this.canvas;
-    const w = Math.round(c.clientWidth * dpr); const h = Math.round(c.clientHeight * dpr);
-    if (w > 0 && h > 0 && (c.width !== w || c.height !== h)) { c.width = w; c.height = h; }
-    const g = this.ctx; const W = c.width; const H = c.height;
-    const pad = 8 * dpr; const barH = Math.round(H * 0.5);
+    const w = Math.round(c.clientWidth * dpr);
+    const h = Math.round(c.clientHeight * dpr);
+    if (w > 0 && h > 0 && (c.width !== w || c.height !== h)) {
+      c.width = w;
+      c.height = h;
+    }
+    const g = this.ctx;
+    const W = c.width;
+    const H = c.height;
+    const pad = 8 * dpr;
+    const barH = Math.round(H * 0.5);
     const x = (db) => pad + ((Math.max(FLOOR, Math.min(0, db)) - FLOOR) / -FLOOR) * (W - 2 * pad);
 
     g.fillStyle = BACKGROUND;
@@ -85,7 +98,10 @@ export class LevelMeter {
     g.textBaseline = 'bottom';
     for (const t of TICKS) {
       const xx = Math.round(x(t)) + 0.5;
-      g.beginPath(); g.moveTo(xx, barH + 2 * dpr); g.lineTo(xx, barH + 6 * dpr); g.stroke();
+      g.beginPath();
+      g.moveTo(xx, barH + 2 * dpr);
+      g.lineTo(xx, barH + 6 * dpr);
+      g.stroke();
       if (t !== -18 && t !== -3) g.fillText(String(t).replace('-', '−'), xx, H);
     }
   }

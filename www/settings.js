@@ -18,10 +18,14 @@ export class SettingsForm {
     this.form = form;
   }
 
-  input(name) { return this.form.elements.namedItem(name); }
+  input(name) {
+    return this.form.elements.namedItem(name);
+  }
 
   /** A field's number; an empty or unparsable field gives NaN, which the library rejects. */
-  value(name) { return this.input(name).valueAsNumber; }
+  value(name) {
+    return this.input(name).valueAsNumber;
+  }
 
   /** Options for PitchTap.create. */
   options() {
@@ -43,11 +47,15 @@ export class SettingsForm {
    */
   showError(error, fallback) {
     const message = error?.message ?? String(error);
-    let field = fallback; let at = Infinity;
+    let field = fallback;
+    let at = Infinity;
     for (const [name, spellings] of Object.entries(NAMES)) {
       for (const s of spellings) {
         const i = message.indexOf(s);
-        if (i >= 0 && i < at) { at = i; field = name; }
+        if (i >= 0 && i < at) {
+          at = i;
+          field = name;
+        }
       }
     }
     this.clearErrors();
@@ -64,7 +72,9 @@ export class SettingsForm {
     }
   }
 
-  errorOutput(name) { return this.form.querySelector(`#${name}-error`); }
+  errorOutput(name) {
+    return this.form.querySelector(`#${name}-error`);
+  }
 
   /** Calls `listener(name)` when a field is committed (Enter, blur, spinner). */
   onChange(listener) {

@@ -8,8 +8,13 @@ export async function microphone(context) {
   });
   const node = context.createMediaStreamSource(stream);
   return {
-    node, audible: false, label: 'microphone',
-    stop() { node.disconnect(); for (const t of stream.getTracks()) t.stop(); },
+    node,
+    audible: false,
+    label: 'microphone',
+    stop() {
+      node.disconnect();
+      for (const t of stream.getTracks()) t.stop();
+    },
   };
 }
 
@@ -19,8 +24,13 @@ export async function file(context, picked) {
   const node = new AudioBufferSourceNode(context, { buffer, loop: true });
   node.start();
   return {
-    node, audible: true, label: `${picked.name} (${buffer.duration.toFixed(1)} s, looped)`,
-    stop() { node.stop(); node.disconnect(); },
+    node,
+    audible: true,
+    label: `${picked.name} (${buffer.duration.toFixed(1)} s, looped)`,
+    stop() {
+      node.stop();
+      node.disconnect();
+    },
   };
 }
 
@@ -37,8 +47,13 @@ function oscillator(context, frequency) {
 export function tone(context, frequency = 440) {
   const { osc, node } = oscillator(context, frequency);
   return {
-    node, audible: true, label: `test tone ${frequency} Hz`,
-    stop() { osc.stop(); node.disconnect(); },
+    node,
+    audible: true,
+    label: `test tone ${frequency} Hz`,
+    stop() {
+      osc.stop();
+      node.disconnect();
+    },
   };
 }
 
@@ -61,7 +76,13 @@ export function glide(context, { from = 110, to = 880, seconds = 8 } = {}) {
   schedule();
   const timer = setInterval(schedule, (seconds * 1000) / 2);
   return {
-    node, audible: true, label: `glide ${from}→${to} Hz every ${seconds} s`,
-    stop() { clearInterval(timer); osc.stop(); node.disconnect(); },
+    node,
+    audible: true,
+    label: `glide ${from}→${to} Hz every ${seconds} s`,
+    stop() {
+      clearInterval(timer);
+      osc.stop();
+      node.disconnect();
+    },
   };
 }

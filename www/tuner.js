@@ -15,7 +15,8 @@ export class TunerView {
     for (let c = -50; c <= 50; c += 5) {
       const a = (c / 50) * SWING * (Math.PI / 180);
       const major = c % 25 === 0;
-      const r0 = major ? 94 : c % 10 === 0 ? 100 : 104; const r1 = 110;
+      const r0 = major ? 94 : c % 10 === 0 ? 100 : 104;
+      const r1 = 110;
       const line = document.createElementNS(SVG, 'line');
       line.setAttribute('x1', (r0 * Math.sin(a)).toFixed(2));
       line.setAttribute('y1', (-r0 * Math.cos(a)).toFixed(2));
@@ -40,9 +41,12 @@ export class TunerView {
     let target = 0;
     if (pitch && pitch.voiced) {
       this.lastVoiced = nowS;
-      target = Math.max(-50, Math.min(50, pitch.cents)) / 50 * SWING;
+      target = (Math.max(-50, Math.min(50, pitch.cents)) / 50) * SWING;
       // A new note is a new reference: the needle jumps rather than sweeping across.
-      if (pitch.note !== this.shown) { this.showNote(pitch.note); this.angle = target; }
+      if (pitch.note !== this.shown) {
+        this.showNote(pitch.note);
+        this.angle = target;
+      }
       note.classList.remove('stale');
       note.classList.toggle('in-tune', Math.abs(pitch.cents) < IN_TUNE);
       freq.textContent = `${pitch.frequency.toFixed(1)} Hz`;
@@ -67,9 +71,15 @@ export class TunerView {
     this.shown = name;
     el.dataset.note = name;
     el.classList.remove('stale', 'in-tune');
-    if (!name) { el.textContent = '–'; return; }
+    if (!name) {
+      el.textContent = '–';
+      return;
+    }
     const m = /^([A-G])(#?)(-?\d+)$/.exec(name);
-    if (!m) { el.textContent = name; return; }
+    if (!m) {
+      el.textContent = name;
+      return;
+    }
     const letter = document.createElement('span');
     letter.textContent = m[1];
     const parts = [letter];

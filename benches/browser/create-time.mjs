@@ -27,5 +27,8 @@ for (let i = 0; i < trials; i++) {
   }
 }
 await h.close();
-const f = (xs) => `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
-console.log(`${process.env.PITCHTAP_ENGINE ?? 'chromium'}, ${trials} fresh page loads each: create() cold ${f(times.cold)}, after preload(context) ${f(times.preloaded)}`);
+const f = (xs) =>
+  `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+console.log(
+  `${process.env.PITCHTAP_ENGINE ?? 'chromium'}, ${trials} fresh page loads each: create() cold ${f(times.cold)}, after preload(context) ${f(times.preloaded)}`,
+);

@@ -27,11 +27,17 @@ function timerStep() {
 /** The smallest step the main thread sees context.currentTime take (ms), over 300 ms. */
 function ctxStep(ctx) {
   return new Promise((resolve) => {
-    let last = ctx.currentTime; let step = Infinity; const end = performance.now() + 300;
+    let last = ctx.currentTime;
+    let step = Infinity;
+    const end = performance.now() + 300;
     const poll = () => {
       const t = ctx.currentTime;
-      if (t !== last) { step = Math.min(step, (t - last) * 1000); last = t; }
-      if (performance.now() < end) setTimeout(poll, 0); else resolve(step);
+      if (t !== last) {
+        step = Math.min(step, (t - last) * 1000);
+        last = t;
+      }
+      if (performance.now() < end) setTimeout(poll, 0);
+      else resolve(step);
     };
     poll();
   });
@@ -52,7 +58,8 @@ window.liveRun = async ({ warmup = 3, seconds = 60 }) => {
     frames[i] = d.frames;
     age[i] = (now - (d.startFrame + d.frames) / d.sampleRate) * 1000;
   });
-  let voiced = 0; let near = 0;
+  let voiced = 0;
+  let near = 0;
   tap.addEventListener('pitch', (e) => {
     if (!e.detail.voiced) return;
     voiced++;
@@ -67,29 +74,50 @@ window.liveRun = async ({ warmup = 3, seconds = 60 }) => {
   osc.connect(gain).connect(tap.node);
   osc.start();
   await new Promise((r) => setTimeout(r, warmup * 1000));
-  const from = n; const ms0 = handlerMs; const t0 = ctx.currentTime; const wall0 = performance.now();
+  const from = n;
+  const ms0 = handlerMs;
+  const t0 = ctx.currentTime;
+  const wall0 = performance.now();
   const s0 = await tap.sync();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const s1 = await tap.sync();
-  const to = n; const ms1 = handlerMs; const t1 = ctx.currentTime; const wall1 = performance.now();
+  const to = n;
+  const ms1 = handlerMs;
+  const t1 = ctx.currentTime;
+  const wall1 = performance.now();
   const step = await ctxStep(ctx);
   await tap.close();
   await ctx.close();
-  const ages = []; const gaps = []; let got = 0;
+  const ages = [];
+  const gaps = [];
+  let got = 0;
   for (let i = from; i < to; i++) {
-    ages.push(age[i % LOG]); got += frames[i % LOG];
+    ages.push(age[i % LOG]);
+    got += frames[i % LOG];
     if (i > from) gaps.push(wallAt[i % LOG] - wallAt[(i - 1) % LOG]);
   }
-  const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))]; };
+  const pct = (xs, p) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+  };
   const q = (p) => pct(ages, p);
   const audio = t1 - t0;
   return {
-    sampleRate: ctx.sampleRate, audioSeconds: audio, wallSeconds: (wall1 - wall0) / 1000,
-    messagesPerSecond: (to - from) / audio, samplesPerSecond: got / audio,
-    dropped: s1.droppedSamples - s0.droppedSamples, gaps: s1.gaps - s0.gaps,
-    ageP50: q(0.5), ageP99: q(0.99), intervalP50: pct(gaps, 0.5), intervalP99: pct(gaps, 0.99),
-    ctxStepMs: step, mainMsPerAudioSecond: (ms1 - ms0) / audio,
-    voicedNear: near / Math.max(1, voiced), timerStepMs: timerStep(),
+    sampleRate: ctx.sampleRate,
+    audioSeconds: audio,
+    wallSeconds: (wall1 - wall0) / 1000,
+    messagesPerSecond: (to - from) / audio,
+    samplesPerSecond: got / audio,
+    dropped: s1.droppedSamples - s0.droppedSamples,
+    gaps: s1.gaps - s0.gaps,
+    ageP50: q(0.5),
+    ageP99: q(0.99),
+    intervalP50: pct(gaps, 0.5),
+    intervalP99: pct(gaps, 0.99),
+    ctxStepMs: step,
+    mainMsPerAudioSecond: (ms1 - ms0) / audio,
+    voicedNear: near / Math.max(1, voiced),
+    timerStepMs: timerStep(),
   };
 };
 

@@ -6,7 +6,10 @@
 import { launch } from '../../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
-const arg = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
+const arg = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
 const seconds = Number(arg('seconds', 60));
 const engines = arg('engines', 'chromium,firefox,webkit').split(',');
 
@@ -26,11 +29,17 @@ for (const engine of engines) {
 }
 
 const f = (x, d = 2) => x.toFixed(d);
-console.log(`\n${seconds} s live, 220 Hz sine, default options (batch 1024, pool 16, pitch and volume on)\n`);
-console.log('| engine | sample rate | messages/s (expected) | samples/s ÷ rate | dropped | batch age p50 / p99 (ms, context clock) | currentTime step (ms) | arrival interval p50 / p99 (ms) | main ms per audio s | performance.now() step (ms) | voiced within 10 cents |');
+console.log(
+  `\n${seconds} s live, 220 Hz sine, default options (batch 1024, pool 16, pitch and volume on)\n`,
+);
+console.log(
+  '| engine | sample rate | messages/s (expected) | samples/s ÷ rate | dropped | batch age p50 / p99 (ms, context clock) | currentTime step (ms) | arrival interval p50 / p99 (ms) | main ms per audio s | performance.now() step (ms) | voiced within 10 cents |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.engine} | ${r.sampleRate} | ${f(r.messagesPerSecond)} (${f(r.sampleRate / 1024)}) | ${f(r.samplesPerSecond / r.sampleRate, 4)} | ${r.dropped} | ${f(r.ageP50, 1)} / ${f(r.ageP99, 1)} | ${f(r.ctxStepMs, 1)} | ${f(r.intervalP50, 1)} / ${f(r.intervalP99, 1)} | ${f(r.mainMsPerAudioSecond)} | ${r.timerStepMs.toPrecision(2)} | ${f(100 * r.voicedNear, 1)} % |`);
+  console.log(
+    `| ${r.engine} | ${r.sampleRate} | ${f(r.messagesPerSecond)} (${f(r.sampleRate / 1024)}) | ${f(r.samplesPerSecond / r.sampleRate, 4)} | ${r.dropped} | ${f(r.ageP50, 1)} / ${f(r.ageP99, 1)} | ${f(r.ctxStepMs, 1)} | ${f(r.intervalP50, 1)} / ${f(r.intervalP99, 1)} | ${f(r.mainMsPerAudioSecond)} | ${r.timerStepMs.toPrecision(2)} | ${f(100 * r.voicedNear, 1)} % |`,
+  );
 }
 for (const r of rows) console.log(`\n${r.engine}: ${r.version}`);
 process.exit(0);

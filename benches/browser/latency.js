@@ -26,7 +26,10 @@ function record(name, centreS) {
   if (!trial || trial.results.has(name)) return;
   const now = ctx.currentTime;
   if (now < trial.onset) return;
-  trial.results.set(name, { delayMs: (now - trial.onset) * 1000, centreMs: (centreS - trial.onset) * 1000 });
+  trial.results.set(name, {
+    delayMs: (now - trial.onset) * 1000,
+    centreMs: (centreS - trial.onset) * 1000,
+  });
 }
 
 /**

@@ -16,10 +16,18 @@ export class Counting extends AudioWorkletProcessor {
   }
 
   onMessage(d) {
-    if (d && d.type === 'sync') this.port.postMessage({ type: 'synced', rendered: this.rendered, dropped: this.dropped, pending: this.pending() });
+    if (d && d.type === 'sync')
+      this.port.postMessage({
+        type: 'synced',
+        rendered: this.rendered,
+        dropped: this.dropped,
+        pending: this.pending(),
+      });
   }
 
-  pending() { return 0; }
+  pending() {
+    return 0;
+  }
 }
 
 /** (a) The floor: reads nothing, posts nothing. */
@@ -50,7 +58,9 @@ class Fresh extends Counting {
     this.n = 0;
   }
 
-  pending() { return this.n; }
+  pending() {
+    return this.n;
+  }
 
   process(inputs) {
     const ch = inputs[0][0];
@@ -83,11 +93,16 @@ class Pool extends Counting {
   }
 
   onMessage(d) {
-    if (d instanceof Float32Array) { this.pool.push(d); return; }
+    if (d instanceof Float32Array) {
+      this.pool.push(d);
+      return;
+    }
     super.onMessage(d);
   }
 
-  pending() { return this.cur === null ? 0 : this.n; }
+  pending() {
+    return this.cur === null ? 0 : this.n;
+  }
 
   process(inputs) {
     const ch = inputs[0][0];
@@ -95,7 +110,10 @@ class Pool extends Counting {
     this.rendered += ch.length;
     if (this.cur === null) {
       this.cur = this.pool.length > 0 ? this.pool.pop() : null;
-      if (this.cur === null) { this.dropped += ch.length; return true; }
+      if (this.cur === null) {
+        this.dropped += ch.length;
+        return true;
+      }
       this.n = 0;
     }
     this.cur.set(ch, this.n);

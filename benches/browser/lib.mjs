@@ -16,12 +16,20 @@ async function vendorFiles() {
   if (vendor) return vendor;
   const dir = mkdtempSync(join(tmpdir(), 'pitchtap-bench-'));
   const entry = join(dir, 'entry.mjs');
-  writeFileSync(entry, [
-    `export { PitchDetector } from ${JSON.stringify(join(root, 'node_modules/pitchy/index.js'))};`,
-    `export { YIN, Macleod } from ${JSON.stringify(join(root, 'node_modules/pitchfinder/lib/index.js'))};`,
-  ].join('\n'));
+  writeFileSync(
+    entry,
+    [
+      `export { PitchDetector } from ${JSON.stringify(join(root, 'node_modules/pitchy/index.js'))};`,
+      `export { YIN, Macleod } from ${JSON.stringify(join(root, 'node_modules/pitchfinder/lib/index.js'))};`,
+    ].join('\n'),
+  );
   const out = join(dir, 'pitch-libs.js');
-  await build({ input: entry, output: { file: out, format: 'esm' }, write: true, logLevel: 'silent' });
+  await build({
+    input: entry,
+    output: { file: out, format: 'esm' },
+    write: true,
+    logLevel: 'silent',
+  });
   vendor = {
     'ringbuf.js': readFileSync(join(root, 'node_modules/ringbuf.js/dist/index.mjs')),
     'pitch-libs.js': readFileSync(out),
@@ -36,7 +44,9 @@ async function vendorFiles() {
 export async function openBench(page, { isolated = false, micWav, jsFlags } = {}) {
   const files = await vendorFiles();
   const h = await launch({
-    isolated, mic: micWav ? { wav: micWav } : undefined, engine: 'chromium',
+    isolated,
+    mic: micWav ? { wav: micWav } : undefined,
+    engine: 'chromium',
     extraArgs: jsFlags ? [`--js-flags=${jsFlags}`] : [], // --js-flags: profiling runs only
   });
   // Playwright's routes do not see AudioWorklet module fetches, so the files are served by
@@ -45,10 +55,19 @@ export async function openBench(page, { isolated = false, micWav, jsFlags } = {}
   h.server.removeAllListeners('request');
   h.server.on('request', (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
-    if (!path.startsWith('/benches/vendor/')) { serve(req, res); return; }
+    if (!path.startsWith('/benches/vendor/')) {
+      serve(req, res);
+      return;
+    }
     const body = files[path.slice('/benches/vendor/'.length)];
-    if (!body) { res.writeHead(404).end(); return; }
-    const headers = { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' };
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'no-store',
+    };
     if (isolated) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -77,13 +96,20 @@ export async function heapAfterGc(cdp) {
 /** Starts a Chrome trace of GC events; `await stop()` returns the trace events. */
 export async function startGcTrace(cdp, { tasks = false } = {}) {
   const events = [];
-  const onData = (e) => { for (const v of e.value) events.push(v); };
+  const onData = (e) => {
+    for (const v of e.value) events.push(v);
+  };
   cdp.on('Tracing.dataCollected', onData);
   await cdp.send('Tracing.start', {
     // `tasks`: also `toplevel`, every task a thread runs with its thread (CPU) time, for
     // threadCpu(). It costs every task a little, so only the offline runs record it.
     traceConfig: {
-      includedCategories: ['v8', 'disabled-by-default-v8.gc', ...(tasks ? ['toplevel'] : []), '__metadata'],
+      includedCategories: [
+        'v8',
+        'disabled-by-default-v8.gc',
+        ...(tasks ? ['toplevel'] : []),
+        '__metadata',
+      ],
       recordMode: 'recordContinuously',
     },
     transferMode: 'ReportEvents',
@@ -107,7 +133,8 @@ const WORKLET_THREAD = /AudioWorklet/i;
  */
 export function gcByThread(events) {
   const names = new Map();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  for (const e of events)
+    if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
   const zero = () => ({ minor: 0, major: 0, collected: 0, longestMs: 0, pauses: [] });
   const out = { worklet: zero(), main: zero(), names: new Set() };
   for (const e of events) {
@@ -115,10 +142,15 @@ export function gcByThread(events) {
     if (e.ph !== 'X') continue; // complete events only (they carry the duration and heap sizes)
     const name = names.get(`${e.pid}:${e.tid}`) ?? `tid ${e.tid}`;
     out.names.add(name);
-    const side = WORKLET_THREAD.test(name) ? out.worklet : name === 'CrRendererMain' ? out.main : null;
+    const side = WORKLET_THREAD.test(name)
+      ? out.worklet
+      : name === 'CrRendererMain'
+        ? out.main
+        : null;
     if (!side) continue;
     side[e.name === 'MinorGC' ? 'minor' : 'major']++;
-    const before = e.args?.usedHeapSizeBefore; const after = e.args?.usedHeapSizeAfter;
+    const before = e.args?.usedHeapSizeBefore;
+    const after = e.args?.usedHeapSizeAfter;
     const collected = before !== undefined && after !== undefined ? before - after : 0;
     side.collected += collected;
     if (e.dur !== undefined) side.longestMs = Math.max(side.longestMs, e.dur / 1000);
@@ -137,7 +169,8 @@ export function gcByThread(events) {
  */
 export function threadCpu(events) {
   const names = new Map();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  for (const e of events)
+    if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
   const byThread = new Map();
   for (const e of events) {
     if (e.ph !== 'X' || e.cat !== 'toplevel' || e.tdur === undefined) continue;
@@ -169,8 +202,12 @@ export function table(head, rows) {
 
 /** Number formatting for tables. */
 export const fmt = {
-  n: (v, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '–'),
-  ratio: (v, base) => (Number.isFinite(v) && Number.isFinite(base) && base > 0 ? `${(v / base).toFixed(2)}×` : '–'),
+  n: (v, d = 0) =>
+    Number.isFinite(v)
+      ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
+      : '–',
+  ratio: (v, base) =>
+    Number.isFinite(v) && Number.isFinite(base) && base > 0 ? `${(v / base).toFixed(2)}×` : '–',
 };
 
 /** `--name value` from argv, or `fallback`. */

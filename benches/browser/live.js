@@ -19,14 +19,20 @@ window.open_ = async ({ mic = false, sampleRate = 44100 } = {}) => {
   ctx = new AudioContext({ sampleRate });
   await ctx.resume();
   if (mic) {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
     source = new MediaStreamAudioSourceNode(ctx, { mediaStream: stream });
     await ctx.audioWorklet.addModule('/benches/browser/onset-processor.js');
     const onset = new AudioWorkletNode(ctx, 'onset', {
-      numberOfInputs: 1, numberOfOutputs: 0,
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
       processorOptions: { threshold: 0.05, quietFrames: Math.round(0.2 * ctx.sampleRate) },
     });
-    onset.port.onmessage = (e) => { onsets.push(e.data / ctx.sampleRate); delays.push(NaN); };
+    onset.port.onmessage = (e) => {
+      onsets.push(e.data / ctx.sampleRate);
+      delays.push(NaN);
+    };
     source.connect(onset);
   } else {
     source = new OscillatorNode(ctx, { type: 'sawtooth', frequency: 220 });
@@ -39,7 +45,8 @@ window.open_ = async ({ mic = false, sampleRate = 44100 } = {}) => {
 window.startTap = async ({ options, log = false, timeOnsets = false }) => {
   if (tap) await tap.close();
   logged = 0;
-  onsets = []; delays = [];
+  onsets = [];
+  delays = [];
   tap = await PitchTap.create(ctx, options);
   if (log) {
     tap.addEventListener('batch', (e) => {
@@ -55,14 +62,19 @@ window.startTap = async ({ options, log = false, timeOnsets = false }) => {
       if (!p.voiced || Math.abs(p.frequency - target) > target * 0.03) return;
       // The latest onset not yet answered whose sound this window can contain.
       for (let k = onsets.length - 1; k >= 0; k--) {
-        if (onsets[k] <= p.time) { if (Number.isNaN(delays[k])) delays[k] = ctx.currentTime; break; }
+        if (onsets[k] <= p.time) {
+          if (Number.isNaN(delays[k])) delays[k] = ctx.currentTime;
+          break;
+        }
       }
     });
   }
   source.connect(tap.node);
   return tap.stats();
 };
-window.setTarget = (hz) => { target = hz; };
+window.setTarget = (hz) => {
+  target = hz;
+};
 
 window.stats = () => tap.stats();
 window.syncStats = () => tap.sync();
@@ -78,7 +90,9 @@ window.onsetDelays = () => onsets.map((t, k) => [t, delays[k] - t]);
 /** Blocks the main thread for `ms` (a busy loop); returns when it ended. */
 window.jank = (ms) => {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* busy */ }
+  while (performance.now() < end) {
+    /* busy */
+  }
   return { t: performance.now(), ctxTime: ctx.currentTime };
 };
 

@@ -12,7 +12,10 @@ class Onset extends AudioWorkletProcessor {
     const ch = inputs[0][0];
     if (!ch) return true;
     for (let i = 0; i < ch.length; i++) {
-      if (Math.abs(ch[i]) < this.threshold) { this.quiet++; continue; }
+      if (Math.abs(ch[i]) < this.threshold) {
+        this.quiet++;
+        continue;
+      }
       if (this.quiet >= this.quietFrames) this.port.postMessage(currentFrame + i);
       this.quiet = 0;
     }

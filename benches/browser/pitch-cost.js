@@ -21,13 +21,18 @@ function voice(seconds) {
   let seed = 0x9e3779b9;
   for (let i = 0; i < n; i++) {
     const t = i / RATE;
-    const f = notes[Math.floor(t) % notes.length] * 2 ** ((30 / 1200) * Math.sin(2 * Math.PI * 5.5 * t));
+    const f =
+      notes[Math.floor(t) % notes.length] * 2 ** ((30 / 1200) * Math.sin(2 * Math.PI * 5.5 * t));
     f0[i] = f;
     phase += (2 * Math.PI * f) / RATE;
     let tone = 0;
     for (let k = 1; k <= 10; k++) tone += Math.sin(k * phase) / k;
     const env = Math.min(1, (t % 1) / 0.05, (1 - (t % 1)) / 0.05);
-    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
     x[i] = 0.25 * env * tone + 0.03 * (seed / 2 ** 32 - 0.5);
   }
   return { x, f0 };
@@ -37,7 +42,8 @@ const within = (est, truth) => est > 0 && Math.abs(1200 * Math.log2(est / truth)
 
 /** A detector called per hop on a subarray of the window. */
 function perHop(x, f0, detect) {
-  let estimates = 0; let correct = 0;
+  let estimates = 0;
+  let correct = 0;
   const t0 = performance.now();
   for (let i = 0; i + WINDOW <= x.length; i += HOP) {
     const f = detect(x.subarray(i, i + WINDOW));
@@ -53,12 +59,16 @@ const DETECTORS = {
     const est = await analyze(x, RATE, { windowSize: WINDOW, hopSize: HOP });
     const ms = performance.now() - t0;
     let correct = 0;
-    for (const e of est) if (within(e.frequency, f0[Math.min(f0.length - 1, Math.round(e.time * RATE))])) correct++;
+    for (const e of est)
+      if (within(e.frequency, f0[Math.min(f0.length - 1, Math.round(e.time * RATE))])) correct++;
     return { ms, estimates: est.length, correct };
   },
   pitchy(x, f0) {
     const d = PitchDetector.forFloat32Array(WINDOW);
-    return perHop(x, f0, (w) => { const [p, clarity] = d.findPitch(w, RATE); return clarity >= 0.9 ? p : 0; });
+    return perHop(x, f0, (w) => {
+      const [p, clarity] = d.findPitch(w, RATE);
+      return clarity >= 0.9 ? p : 0;
+    });
   },
   'pitchfinder YIN'(x, f0) {
     const d = YIN({ sampleRate: RATE });

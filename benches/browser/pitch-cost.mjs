@@ -18,16 +18,34 @@ let r;
 try {
   r = await h.page.evaluate((a) => window.run(a), { seconds: SECONDS, repeats: REPEATS });
   if (h.errors.length) throw h.errors[0];
-} finally { await h.close(); }
+} finally {
+  await h.close();
+}
 
 const median = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
 const rows = Object.entries(r.out).map(([name, runs]) => ({ name, runs, m: median(runs) }));
 const pitchy = rows.find((x) => x.name === 'pitchy').m;
 const usPer = (m) => (m.ms * 1000) / m.estimates;
-console.log(`## Pitch detector cost in the browser\n\n${machineLine()}; headless Chromium main thread (crossOriginIsolated: ${r.crossOriginIsolated}), ${r.seconds} s at ${r.rate} Hz, window ${r.window}, hop ${r.hop}, median of ${REPEATS} runs\n`);
-console.log(table(
-  ['detector', 'estimates', 'correct (±50 cents)', 'µs per estimate (× pitchy)', 'main-thread s per audio s (wall)', 'all runs, ms'],
-  rows.map(({ name, runs, m }) => [name, m.estimates, `${fmt.n((100 * m.correct) / m.estimates, 1)} %`,
-    `${fmt.n(usPer(m), 1)} (${fmt.ratio(usPer(m), usPer(pitchy))})`, (m.ms / 1000 / r.seconds).toFixed(5),
-    runs.map((x) => x.ms.toFixed(1)).join(', ')]),
-));
+console.log(
+  `## Pitch detector cost in the browser\n\n${machineLine()}; headless Chromium main thread (crossOriginIsolated: ${r.crossOriginIsolated}), ${r.seconds} s at ${r.rate} Hz, window ${r.window}, hop ${r.hop}, median of ${REPEATS} runs\n`,
+);
+console.log(
+  table(
+    [
+      'detector',
+      'estimates',
+      'correct (±50 cents)',
+      'µs per estimate (× pitchy)',
+      'main-thread s per audio s (wall)',
+      'all runs, ms',
+    ],
+    rows.map(({ name, runs, m }) => [
+      name,
+      m.estimates,
+      `${fmt.n((100 * m.correct) / m.estimates, 1)} %`,
+      `${fmt.n(usPer(m), 1)} (${fmt.ratio(usPer(m), usPer(pitchy))})`,
+      (m.ms / 1000 / r.seconds).toFixed(5),
+      runs.map((x) => x.ms.toFixed(1)).join(', '),
+    ]),
+  ),
+);

@@ -5,7 +5,14 @@ import { AudioReader, RingBuffer } from '/benches/vendor/ringbuf.js';
 import { PitchDetector } from '/benches/vendor/pitch-libs.js';
 
 const SAMPLE_RATE = 44100;
-const PROCESSORS = { a: 't-floor', b: 't-naive', c: 't-fresh', c2: 't-pool', d: 't-ring', g: 't-pool' };
+const PROCESSORS = {
+  a: 't-floor',
+  b: 't-naive',
+  c: 't-fresh',
+  c2: 't-pool',
+  d: 't-ring',
+  g: 't-pool',
+};
 // (g): pitchtap's default analysis, done in JS: pitchy over a 2048-sample window every 441
 // samples (10 ms), and the RMS level of every batch.
 const WINDOW = 2048;
@@ -65,7 +72,10 @@ function drainRing() {
 
 /** One round trip to a plain-JS processor: every batch it posted before is dispatched. */
 function roundTrip() {
-  return new Promise((resolve) => { synced = resolve; node.port.postMessage({ type: 'sync' }); });
+  return new Promise((resolve) => {
+    synced = resolve;
+    node.port.postMessage({ type: 'sync' });
+  });
 }
 
 /** Waits until this thread has everything posted so far and the worklet has its buffers back. */
@@ -77,9 +87,20 @@ async function catchUp() {
   return s;
 }
 
-window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions = {}, pool = 0 }) => {
+window.setup = async ({
+  kind,
+  offline,
+  seconds,
+  logBatches = false,
+  tapOptions = {},
+  pool = 0,
+}) => {
   ctx = offline
-    ? new OfflineAudioContext({ numberOfChannels: 1, length: Math.round(seconds * SAMPLE_RATE), sampleRate: SAMPLE_RATE })
+    ? new OfflineAudioContext({
+        numberOfChannels: 1,
+        length: Math.round(seconds * SAMPLE_RATE),
+        sampleRate: SAMPLE_RATE,
+      })
     : new AudioContext({ sampleRate: SAMPLE_RATE });
   osc = new OscillatorNode(ctx, { type: 'sawtooth', frequency: 220 });
   gain = new GainNode(ctx, { gain: 0.3 });
@@ -87,7 +108,10 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
   if (kind === 'e' || kind === 'f') {
     tap = await PitchTap.create(ctx, { ...(kind === 'e' ? { pitch: false } : {}), ...tapOptions });
     node = tap.node;
-    const first = (e) => { firstFrame = e.detail.startFrame; tap.removeEventListener('batch', first); };
+    const first = (e) => {
+      firstFrame = e.detail.startFrame;
+      tap.removeEventListener('batch', first);
+    };
     tap.addEventListener('batch', first);
     // Quanta in which the node had no input (Chrome gives a few right after connecting) are
     // in the span from the first batch to the last but are not audio: the batch after them
@@ -97,16 +121,25 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
     let prevEnd = NaN;
     holeWatch = (e) => {
       const d = e.detail;
-      if (Number.isFinite(prevEnd) && d.startFrame > prevEnd && (d.flags & 16) !== 0) count.noInput += d.startFrame - prevEnd;
+      if (Number.isFinite(prevEnd) && d.startFrame > prevEnd && (d.flags & 16) !== 0)
+        count.noInput += d.startFrame - prevEnd;
       prevEnd = d.startFrame + d.frames;
     };
     tap.addEventListener('batch', holeWatch);
     // Debugging aid: every batch's frames and flags (allocates per batch).
-    if (logBatches) tap.addEventListener('batch', (e) => { const d = e.detail; window.batchLog.push([d.startFrame, d.frames, d.flags]); });
+    if (logBatches)
+      tap.addEventListener('batch', (e) => {
+        const d = e.detail;
+        window.batchLog.push([d.startFrame, d.frames, d.flags]);
+      });
     if (kind === 'f') {
       // An app's listeners: count, and read the reused `latest` objects.
-      tap.addEventListener('pitch', (e) => { if (e.detail.voiced && tap.latest.pitch.frequency > 0) count.voiced++; });
-      tap.addEventListener('volume', () => { if (tap.latest.volume.db > -200) count.latestReads++; });
+      tap.addEventListener('pitch', (e) => {
+        if (e.detail.voiced && tap.latest.pitch.frequency > 0) count.voiced++;
+      });
+      tap.addEventListener('volume', () => {
+        if (tap.latest.volume.db > -200) count.latestReads++;
+      });
     }
   } else {
     await ctx.audioWorklet.addModule('/benches/browser/transport-processors.js');
@@ -119,7 +152,11 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
       ringScratch = new Float32Array(4096);
       processorOptions = { sab };
     }
-    node = new AudioWorkletNode(ctx, PROCESSORS[kind], { numberOfInputs: 1, numberOfOutputs: 0, processorOptions });
+    node = new AudioWorkletNode(ctx, PROCESSORS[kind], {
+      numberOfInputs: 1,
+      numberOfOutputs: 0,
+      processorOptions,
+    });
     const transfer = [null];
     node.port.onmessage = (e) => {
       const d = e.data;
@@ -127,10 +164,18 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
         count.messages++;
         count.received += d.length;
         if (analyse) analyse(d);
-        if (kind === 'c2' || kind === 'g') { transfer[0] = d.buffer; node.port.postMessage(d, transfer); transfer[0] = null; }
+        if (kind === 'c2' || kind === 'g') {
+          transfer[0] = d.buffer;
+          node.port.postMessage(d, transfer);
+          transfer[0] = null;
+        }
         return;
       }
-      if (d.type === 'synced' && synced) { const r = synced; synced = null; r(d); }
+      if (d.type === 'synced' && synced) {
+        const r = synced;
+        synced = null;
+        r(d);
+      }
     };
   }
   gain.connect(node);
@@ -141,9 +186,21 @@ window.setup = async ({ kind, offline, seconds, logBatches = false, tapOptions =
 window.snapshot = () => {
   if (tap) {
     const s = tap.stats();
-    return { t: performance.now(), messages: s.messages, received: s.samples, dropped: s.droppedSamples, ctxTime: ctx.currentTime };
+    return {
+      t: performance.now(),
+      messages: s.messages,
+      received: s.samples,
+      dropped: s.droppedSamples,
+      ctxTime: ctx.currentTime,
+    };
   }
-  return { t: performance.now(), messages: count.messages, received: count.received, dropped: NaN, ctxTime: ctx.currentTime };
+  return {
+    t: performance.now(),
+    messages: count.messages,
+    received: count.received,
+    dropped: NaN,
+    ctxTime: ctx.currentTime,
+  };
 };
 
 /**
@@ -154,18 +211,33 @@ async function account(pitchtapEnd) {
   if (tap) {
     const s = await tap.flush();
     return {
-      rendered: pitchtapEnd() - firstFrame - count.noInput, noInput: count.noInput,
-      received: s.samples, dropped: s.droppedSamples, pending: 0, messages: s.messages, voiced: count.voiced,
+      rendered: pitchtapEnd() - firstFrame - count.noInput,
+      noInput: count.noInput,
+      received: s.samples,
+      dropped: s.droppedSamples,
+      pending: 0,
+      messages: s.messages,
+      voiced: count.voiced,
     };
   }
   const s = await catchUp();
-  return { rendered: s.rendered, received: count.received, dropped: s.dropped, pending: s.pending, messages: count.messages, voiced: count.voiced };
+  return {
+    rendered: s.rendered,
+    received: count.received,
+    dropped: s.dropped,
+    pending: s.pending,
+    messages: count.messages,
+    voiced: count.voiced,
+  };
 }
 
 /** Tracks the end frame of every batch from now on (pitchtap only; allocates per batch). */
 function trackEnd() {
   let end = NaN;
-  if (tap) tap.addEventListener('batch', (e) => { end = e.detail.startFrame + e.detail.frames; });
+  if (tap)
+    tap.addEventListener('batch', (e) => {
+      end = e.detail.startFrame + e.detail.frames;
+    });
   return () => end;
 }
 
@@ -194,7 +266,7 @@ window.renderOffline = async ({ chunkFrames }) => {
       await catchUp();
       k++;
       next();
-      if ((k + 1) * chunkFrames / ctx.sampleRate >= seconds) endOf = trackEnd(); // before the last chunk
+      if (((k + 1) * chunkFrames) / ctx.sampleRate >= seconds) endOf = trackEnd(); // before the last chunk
       ctx.resume();
     });
   };

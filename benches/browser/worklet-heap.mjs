@@ -32,14 +32,20 @@ function childClient(cdp, sessionId) {
     const p = m.id !== undefined && pending.get(m.id);
     if (!p) return;
     pending.delete(m.id);
-    if (m.error) p.reject(new Error(`${m.error.message}`)); else p.resolve(m.result);
+    if (m.error) p.reject(new Error(`${m.error.message}`));
+    else p.resolve(m.result);
   });
   return {
     send(method, params = {}) {
       const id = next++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+        cdp
+          .send('Target.sendMessageToTarget', {
+            sessionId,
+            message: JSON.stringify({ id, method, params }),
+          })
+          .catch(reject);
       });
     },
   };
@@ -48,12 +54,31 @@ function childClient(cdp, sessionId) {
 async function profile(kind) {
   const h = await openBench('transports.html', { isolated: true, jsFlags: JS_FLAGS });
   try {
-    const attached = new Promise((resolve) => h.cdp.on('Target.attachedToTarget', (e) => {
-      if (e.targetInfo.type === 'worklet') resolve(e.sessionId);
-    }));
-    await h.cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-    await h.page.evaluate((a) => window.setup(a), { kind, offline: false, seconds: SECONDS, tapOptions: TAP_OPTIONS });
-    const worklet = childClient(h.cdp, await Promise.race([attached, wait(10000).then(() => { throw new Error('no worklet target'); })]));
+    const attached = new Promise((resolve) =>
+      h.cdp.on('Target.attachedToTarget', (e) => {
+        if (e.targetInfo.type === 'worklet') resolve(e.sessionId);
+      }),
+    );
+    await h.cdp.send('Target.setAutoAttach', {
+      autoAttach: true,
+      waitForDebuggerOnStart: false,
+      flatten: false,
+    });
+    await h.page.evaluate((a) => window.setup(a), {
+      kind,
+      offline: false,
+      seconds: SECONDS,
+      tapOptions: TAP_OPTIONS,
+    });
+    const worklet = childClient(
+      h.cdp,
+      await Promise.race([
+        attached,
+        wait(10000).then(() => {
+          throw new Error('no worklet target');
+        }),
+      ]),
+    );
     await h.page.evaluate(() => window.liveStart());
     await wait(WARMUP * 1000);
     await worklet.send('HeapProfiler.enable');
@@ -61,7 +86,9 @@ async function profile(kind) {
     const heap0 = (await worklet.send('Runtime.getHeapUsage')).usedSize;
     const s0 = await h.page.evaluate(() => window.snapshot());
     await worklet.send('HeapProfiler.startSampling', {
-      samplingInterval: INTERVAL, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+      samplingInterval: INTERVAL,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
     });
     await wait(SECONDS * 1000);
     const { profile: p } = await worklet.send('HeapProfiler.stopSampling');
@@ -83,19 +110,36 @@ async function profile(kind) {
       for (const c of node.children) walk(c, s);
     };
     walk(p.head, []);
-    return { kind, batches: s1.messages - s0.messages, seconds: (s1.t - s0.t) / 1000, sites, heap0, heap1 };
-  } finally { await h.close(); }
+    return {
+      kind,
+      batches: s1.messages - s0.messages,
+      seconds: (s1.t - s0.t) / 1000,
+      sites,
+      heap0,
+      heap1,
+    };
+  } finally {
+    await h.close();
+  }
 }
 
-console.log(`## Allocations on the AudioWorklet thread (sampling heap profiler)\n\n${machineLine()}; live, 44.1 kHz, batch 1024, pool 8 for (c2) and pitchtap's default (16) unless --tap-options says otherwise${JS_FLAGS ? `, --js-flags '${JS_FLAGS}'` : ''}, ${SECONDS} s after a ${WARMUP} s warm-up, sampling interval ${INTERVAL} bytes (sampled sizes are estimates)\n`);
+console.log(
+  `## Allocations on the AudioWorklet thread (sampling heap profiler)\n\n${machineLine()}; live, 44.1 kHz, batch 1024, pool 8 for (c2) and pitchtap's default (16) unless --tap-options says otherwise${JS_FLAGS ? `, --js-flags '${JS_FLAGS}'` : ''}, ${SECONDS} s after a ${WARMUP} s warm-up, sampling interval ${INTERVAL} bytes (sampled sizes are estimates)\n`,
+);
 for (const kind of ONLY) {
   process.stderr.write(`${kind}… `);
   const r = await profile(kind);
   process.stderr.write('done\n');
   const total = [...r.sites.values()].reduce((a, b) => a + b, 0);
-  const rows = [...r.sites.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)
+  const rows = [...r.sites.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
     .map(([site, bytes]) => [site || '(no JS frame)', fmt.n(bytes), fmt.n(bytes / r.batches, 1)]);
-  console.log(`### ${kind === 'e' ? '(e) pitchtap, pitch: false' : kind === 'c2' ? '(c2) plain-JS pool' : kind}: ${r.batches} batches in ${r.seconds.toFixed(1)} s, ${fmt.n(total)} bytes sampled = ${fmt.n(total / r.batches, 1)} bytes per batch; worklet heap after a forced GC ${fmt.n(r.heap0)} → ${fmt.n(r.heap1)} bytes (${fmt.n(r.heap1 - r.heap0)})\n`);
-  console.log(table(['allocation site (outer → inner, last 3 frames)', 'bytes', 'bytes per batch'], rows));
+  console.log(
+    `### ${kind === 'e' ? '(e) pitchtap, pitch: false' : kind === 'c2' ? '(c2) plain-JS pool' : kind}: ${r.batches} batches in ${r.seconds.toFixed(1)} s, ${fmt.n(total)} bytes sampled = ${fmt.n(total / r.batches, 1)} bytes per batch; worklet heap after a forced GC ${fmt.n(r.heap0)} → ${fmt.n(r.heap1)} bytes (${fmt.n(r.heap1 - r.heap0)})\n`,
+  );
+  console.log(
+    table(['allocation site (outer → inner, last 3 frames)', 'bytes', 'bytes per batch'], rows),
+  );
   console.log();
 }

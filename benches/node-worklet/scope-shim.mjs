@@ -5,9 +5,13 @@ let nextPort = null;
 
 globalThis.sampleRate = 44100;
 globalThis.currentFrame = 0;
-globalThis.registerProcessor = (name, cls) => { processors.set(name, cls); };
+globalThis.registerProcessor = (name, cls) => {
+  processors.set(name, cls);
+};
 globalThis.AudioWorkletProcessor = class AudioWorkletProcessor {
-  constructor() { this.port = nextPort; }
+  constructor() {
+    this.port = nextPort;
+  }
 };
 
 /** Instantiates a registered processor the way AudioWorkletNode would. */

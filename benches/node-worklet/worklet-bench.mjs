@@ -12,8 +12,11 @@ const quanta = args.includes('--quanta') ? Number(args[args.indexOf('--quanta') 
 const runner = fileURLToPath(new URL('./run.mjs', import.meta.url));
 
 function run(kind) {
-  const out = execFileSync(process.execPath, ['--trace-gc', '--expose-gc', runner, kind, String(quanta)],
-    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const out = execFileSync(
+    process.execPath,
+    ['--trace-gc', '--expose-gc', runner, kind, String(quanta)],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
   const lines = out.split('\n');
   const result = JSON.parse(lines.find((l) => l.startsWith('RESULT ')).slice(7));
   // The worklet isolate is the one that ran the forced (`testing`) GCs.
@@ -28,10 +31,16 @@ function run(kind) {
 
 const rows = ['naive', 'c2', 'pitchtap'].map(run);
 const naive = rows[0];
-console.log(`${quanta} quanta (${(quanta * 128 / 44100).toFixed(0)} s of 44.1 kHz audio) after 100,000 warm-up quanta, Node ${process.version}`);
-console.log('| processor | messages | worklet scavenges (steady state) | worklet mark-compacts | --trace-gc scavenges (whole run) | heap growth (bytes, after gc) | µs per quantum | received = rendered, dropped |');
+console.log(
+  `${quanta} quanta (${((quanta * 128) / 44100).toFixed(0)} s of 44.1 kHz audio) after 100,000 warm-up quanta, Node ${process.version}`,
+);
+console.log(
+  '| processor | messages | worklet scavenges (steady state) | worklet mark-compacts | --trace-gc scavenges (whole run) | heap growth (bytes, after gc) | µs per quantum | received = rendered, dropped |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  const us = (r.seconds * 1e6 / r.quanta);
-  console.log(`| ${r.kind} | ${r.mainMessages} | ${r.gcMinor} | ${r.gcMajor} | ${r.traceScavenges} | ${r.heapGrowthBytes} | ${us.toFixed(2)} (${(us / (naive.seconds * 1e6 / naive.quanta)).toFixed(2)}× naive) | ${r.mainFrames === r.rendered ? 'yes' : `no (${r.mainFrames} of ${r.rendered})`}, ${r.dropped} |`);
+  const us = (r.seconds * 1e6) / r.quanta;
+  console.log(
+    `| ${r.kind} | ${r.mainMessages} | ${r.gcMinor} | ${r.gcMajor} | ${r.traceScavenges} | ${r.heapGrowthBytes} | ${us.toFixed(2)} (${(us / ((naive.seconds * 1e6) / naive.quanta)).toFixed(2)}× naive) | ${r.mainFrames === r.rendered ? 'yes' : `no (${r.mainFrames} of ${r.rendered})`}, ${r.dropped} |`,
+  );
 }

@@ -145,9 +145,7 @@ pub fn offline_pool_size(
 // read, the list update and the post as separate imports measured about 57 bytes of
 // garbage per batch on the worklet thread (benches/browser/worklet-heap.mjs). This import
 // catches in plain JS and allocates nothing.
-#[wasm_bindgen(
-    inline_js = "export function postBatch(port, buf, staging, transfer) {\n  buf.set(staging);\n  transfer[0] = buf.buffer;\n  try { port.postMessage(buf, transfer); return true; } catch (e) { return false; } finally { transfer[0] = null; }\n}"
-)]
+#[wasm_bindgen(module = "/js/worklet/post-batch.js")]
 extern "C" {
     #[wasm_bindgen(js_name = postBatch)]
     fn post_batch(

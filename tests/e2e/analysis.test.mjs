@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { launch, soxWav, withoutDropouts, median, artifacts, root } from './harness.mjs';
 
 const open = [];
-after(async () => { for (const h of open) await h.close(); });
+after(async () => {
+  for (const h of open) await h.close();
+});
 
 async function page(mic) {
   const h = await launch({ mic });
@@ -17,14 +19,19 @@ async function page(mic) {
   return h;
 }
 
-
 test('220 Hz through the fake microphone: pitch events at 220 Hz ± 1 %, note A3', async () => {
   const h = await page({ frequency: 220 });
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 2 }));
   const settled = r.pitches.filter((p) => p.time > r.pitches[0].time + 0.2);
   assert.ok(settled.length > 100, `${settled.length} estimates`);
   // Left out: estimates whose window (2048 frames at 44.1 kHz) held a fake-mic dropout.
-  const clean = withoutDropouts(settled, r.dropouts, 1024 / r.sampleRate, 1024 / r.sampleRate, 'estimates');
+  const clean = withoutDropouts(
+    settled,
+    r.dropouts,
+    1024 / r.sampleRate,
+    1024 / r.sampleRate,
+    'estimates',
+  );
   const voiced = clean.filter((p) => p.voiced);
   assert.ok(voiced.length >= 0.95 * clean.length, `${voiced.length} of ${clean.length} voiced`);
   for (const p of voiced) {
@@ -51,7 +58,13 @@ test('a 1 kHz sine at 0.5 amplitude reads RMS 0.354 ± 2 % and about -9 dBFS', a
   const h = await page({ frequency: 1000 });
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 1.5 }));
   // Left out: the first 10 batches, and batches whose 1024 frames held a fake-mic dropout.
-  const settled = withoutDropouts(r.volumes.slice(10), r.dropouts, 1024 / r.sampleRate, 0, 'volume readings');
+  const settled = withoutDropouts(
+    r.volumes.slice(10),
+    r.dropouts,
+    1024 / r.sampleRate,
+    0,
+    'volume readings',
+  );
   assert.ok(settled.length > 30);
   for (const v of settled) {
     assert.ok(Math.abs(v.rms / 0.35355 - 1) < 0.02, `rms ${v.rms}`);
@@ -66,7 +79,10 @@ test('a 1 kHz sine at 0.5 amplitude reads RMS 0.354 ± 2 % and about -9 dBFS', a
 test('the AudioContext sample rate (22050, 44100, 48000) never changes the reported frequency', async () => {
   const h = await page({ frequency: 220 });
   for (const sampleRate of [22050, 44100, 48000]) {
-    const r = await h.page.evaluate((sr) => window.livePitch({ seconds: 1.2, contextOptions: { sampleRate: sr } }), sampleRate);
+    const r = await h.page.evaluate(
+      (sr) => window.livePitch({ seconds: 1.2, contextOptions: { sampleRate: sr } }),
+      sampleRate,
+    );
     assert.equal(r.sampleRate, sampleRate);
     const voiced = r.pitches.filter((p) => p.voiced).slice(10);
     assert.ok(voiced.length > 50, `${sampleRate}: ${voiced.length} voiced`);
@@ -75,11 +91,20 @@ test('the AudioContext sample rate (22050, 44100, 48000) never changes the repor
   }
 });
 
-test('speech made with espeak-ng gives voiced estimates inside the speaker\'s range', async () => {
+test("speech made with espeak-ng gives voiced estimates inside the speaker's range", async () => {
   const wav = join(artifacts, 'speech.wav');
   if (!existsSync(wav)) {
-    execFileSync('espeak-ng', ['-v', 'en', '-p', '40', '-s', '150', '-w', wav,
-      'The quick brown fox jumps over the lazy dog. Pitch tap hears every word.']);
+    execFileSync('espeak-ng', [
+      '-v',
+      'en',
+      '-p',
+      '40',
+      '-s',
+      '150',
+      '-w',
+      wav,
+      'The quick brown fox jumps over the lazy dog. Pitch tap hears every word.',
+    ]);
   }
   const h = await page({ wav });
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 3 }));
@@ -93,10 +118,16 @@ test('speech made with espeak-ng gives voiced estimates inside the speaker\'s ra
 });
 
 test('pitchtrack on a WAV matches analyze() in the browser frame for frame', async () => {
-  const wav = soxWav('glide-22k.wav', ['-r', '22050', '-c', '1', '-b', '16'],
-    ['synth', '3', 'sine', '110-880', 'vol', '0.4', 'pad', '0.5', '0.5']);
-  const csv = execFileSync('cargo', ['run', '--quiet', '--release', '--example', 'pitchtrack', '--', wav],
-    { cwd: root, encoding: 'utf8' });
+  const wav = soxWav(
+    'glide-22k.wav',
+    ['-r', '22050', '-c', '1', '-b', '16'],
+    ['synth', '3', 'sine', '110-880', 'vol', '0.4', 'pad', '0.5', '0.5'],
+  );
+  const csv = execFileSync(
+    'cargo',
+    ['run', '--quiet', '--release', '--example', 'pitchtrack', '--', wav],
+    { cwd: root, encoding: 'utf8' },
+  );
   const rows = csv.trim().split('\n');
   assert.equal(rows[0], 'time_s,f0_hz,clarity');
   const native = rows.slice(1).map((l) => l.split(',').map(Number));
@@ -108,28 +139,37 @@ test('pitchtrack on a WAV matches analyze() in the browser frame for frame', asy
   r.estimates.forEach((e, i) => {
     const [t, f0, clarity] = native[i];
     assert.ok(Math.abs(e.time - t) < 1e-5, `row ${i}: time ${e.time} vs ${t}`);
-    assert.ok(Math.abs(e.frequency - f0) <= 1e-3 * Math.max(1, f0), `row ${i}: ${e.frequency} vs ${f0}`);
+    assert.ok(
+      Math.abs(e.frequency - f0) <= 1e-3 * Math.max(1, f0),
+      `row ${i}: ${e.frequency} vs ${f0}`,
+    );
     assert.ok(Math.abs(e.clarity - clarity) < 1e-3, `row ${i}: clarity ${e.clarity} vs ${clarity}`);
     if (f0 > 0) voiced++;
   });
   assert.ok(voiced > 200, `${voiced} voiced rows`);
 });
 
-test('analyze() of 300 s keeps the page responsive, reports progress and stops on an AbortSignal', { timeout: 180_000 }, async () => {
-  const h = await page();
-  const r = await h.page.evaluate(() => window.analyzeLong({ seconds: 300 }));
-  console.log(`${h.engine}: analyze() of 300 s: ${r.ms.toFixed(0)} ms, longest pause of a 5 ms timer ${r.longest.toFixed(1)} ms`);
-  // One estimate per 10 ms hop, all voiced at 220 Hz.
-  assert.ok(Math.abs(r.estimates - 30000) < 10, `${r.estimates} estimates`);
-  assert.ok(r.voiced > 0.99 * r.estimates, `${r.voiced} voiced at 220 Hz`);
-  // The page ran its timer at least every 100 ms (work slices are 20 ms; the rest is the
-  // engine and a shared machine), where one call used to block it for seconds.
-  assert.ok(r.longest < 100, `the page stalled for ${r.longest.toFixed(1)} ms`);
-  assert.ok(r.progressCalls >= 300 && r.increasing && r.lastProgress === 1, JSON.stringify(r));
-  assert.match(r.aborted, /^AbortError/);
-  assert.ok(r.abortedAfter < 0.1, `aborted after ${r.abortedAfter}`);
-  assert.equal(r.preAborted, 'AbortError');
-});
+test(
+  'analyze() of 300 s keeps the page responsive, reports progress and stops on an AbortSignal',
+  { timeout: 180_000 },
+  async () => {
+    const h = await page();
+    const r = await h.page.evaluate(() => window.analyzeLong({ seconds: 300 }));
+    console.log(
+      `${h.engine}: analyze() of 300 s: ${r.ms.toFixed(0)} ms, longest pause of a 5 ms timer ${r.longest.toFixed(1)} ms`,
+    );
+    // One estimate per 10 ms hop, all voiced at 220 Hz.
+    assert.ok(Math.abs(r.estimates - 30000) < 10, `${r.estimates} estimates`);
+    assert.ok(r.voiced > 0.99 * r.estimates, `${r.voiced} voiced at 220 Hz`);
+    // The page ran its timer at least every 100 ms (work slices are 20 ms; the rest is the
+    // engine and a shared machine), where one call used to block it for seconds.
+    assert.ok(r.longest < 100, `the page stalled for ${r.longest.toFixed(1)} ms`);
+    assert.ok(r.progressCalls >= 300 && r.increasing && r.lastProgress === 1, JSON.stringify(r));
+    assert.match(r.aborted, /^AbortError/);
+    assert.ok(r.abortedAfter < 0.1, `aborted after ${r.abortedAfter}`);
+    assert.equal(r.preAborted, 'AbortError');
+  },
+);
 
 test('bad analyzer options throw TypeError / RangeError naming the option', async () => {
   const h = await page();

@@ -25,11 +25,14 @@ const ENGINES = { chromium, firefox, webkit };
 const running = new Set();
 if (process.env.NODE_TEST_CONTEXT) {
   const { after } = await import('node:test');
-  after(async () => { for (const h of [...running]) await h.close().catch(() => {}); });
+  after(async () => {
+    for (const h of [...running]) await h.close().catch(() => {});
+  });
 }
 /** The engine this run of the suite uses. */
 export const engine = process.env.PITCHTAP_ENGINE || 'chromium';
-if (!ENGINES[engine]) throw new Error(`PITCHTAP_ENGINE=${engine}: not one of ${Object.keys(ENGINES).join(', ')}`);
+if (!ENGINES[engine])
+  throw new Error(`PITCHTAP_ENGINE=${engine}: not one of ${Object.keys(ENGINES).join(', ')}`);
 
 /**
  * Options for `test()` that run a test in some engines only: `{ skip: reason }` elsewhere.
@@ -48,8 +51,13 @@ export function soxWav(name, format, effects) {
 
 /** A 30 s mono 48 kHz sine WAV of `frequency` Hz at peak `amplitude` (cached). */
 export function toneWav(frequency, amplitude = 0.5) {
-  const name = amplitude === 0.5 ? `tone-${frequency}-48k.wav` : `tone-${frequency}-48k-${amplitude}.wav`;
-  return soxWav(name, ['-r', '48000', '-c', '1', '-b', '16'], ['synth', '30', 'sine', String(frequency), 'vol', String(amplitude)]);
+  const name =
+    amplitude === 0.5 ? `tone-${frequency}-48k.wav` : `tone-${frequency}-48k-${amplitude}.wav`;
+  return soxWav(
+    name,
+    ['-r', '48000', '-c', '1', '-b', '16'],
+    ['synth', '30', 'sine', String(frequency), 'vol', String(amplitude)],
+  );
 }
 
 /**
@@ -61,24 +69,42 @@ export function toneWav(frequency, amplitude = 0.5) {
  * instead (tests of the engine's microphone path). `engine`: another engine than this run's
  * (the benches compare them). Returns { page, server, url, errors, engine, cdp(), close }.
  */
-export async function launch({ mic, isolated = false, fakeDevice = false, fakeFrequency, engine: which = engine, extraArgs } = {}) {
+export async function launch({
+  mic,
+  isolated = false,
+  fakeDevice = false,
+  fakeFrequency,
+  engine: which = engine,
+  extraArgs,
+} = {}) {
   const server = await startServer({ port: 0, isolated, quiet: true });
   const url = `http://127.0.0.1:${server.address().port}`;
   const errors = [];
-  let micWav = null; let mock = null;
+  let micWav = null;
+  let mock = null;
   if (mic) {
     micWav = mic.wav ?? toneWav(mic.frequency, mic.amplitude ?? 0.5);
-    mock = fakeDevice ? null : mic.wav
-      ? { wav: `/tests/artifacts/${micWav.slice(artifacts.length + 1)}` }
-      : { frequency: mic.frequency, amplitude: mic.amplitude ?? 0.5 };
+    mock = fakeDevice
+      ? null
+      : mic.wav
+        ? { wav: `/tests/artifacts/${micWav.slice(artifacts.length + 1)}` }
+        : { frequency: mic.frequency, amplitude: mic.amplitude ?? 0.5 };
   }
-  if (extraArgs?.length && which !== 'chromium') throw new Error(`extraArgs: Chromium only (not ${which})`);
+  if (extraArgs?.length && which !== 'chromium')
+    throw new Error(`extraArgs: Chromium only (not ${which})`);
   const driver = await ENGINES[which].open({ micWav, mic: mock, fakeFrequency, errors, extraArgs });
   driver.attachServer?.(server);
   const handle = {
-    page: new Page(driver), server, url, errors, engine: which, driver,
+    page: new Page(driver),
+    server,
+    url,
+    errors,
+    engine: which,
+    driver,
     /** Lets a server of the test's own serve this engine's init scripts (WebKit needs it). */
-    serve(other) { driver.attachServer?.(other); },
+    serve(other) {
+      driver.attachServer?.(other);
+    },
     /** A CDP session (Chromium only). */
     cdp() {
       if (!driver.cdp) throw new Error(`${which} has no CDP session`);
@@ -102,7 +128,13 @@ export async function launch({ mic, isolated = false, fakeDevice = false, fakeFr
  * objects Blink deletes later on the audio thread (the handlers of collected nodes).
  */
 export async function audioMetrics(cdp, page, { settleMs = 0 } = {}) {
-  if (!cdp) return { heap: null, handlers: null, processors: null, wasm: await page.evaluate(() => window.wasmBytes()) };
+  if (!cdp)
+    return {
+      heap: null,
+      handlers: null,
+      processors: null,
+      wasm: await page.evaluate(() => window.wasmBytes()),
+    };
   await cdp.send('HeapProfiler.collectGarbage');
   if (settleMs > 0) {
     await page.waitForTimeout(settleMs);
@@ -110,7 +142,12 @@ export async function audioMetrics(cdp, page, { settleMs = 0 } = {}) {
   }
   const { metrics: m } = await cdp.send('Performance.getMetrics');
   const o = Object.fromEntries(m.map((x) => [x.name, x.value]));
-  return { heap: o.JSHeapUsedSize, handlers: o.AudioHandlers, processors: o.AudioWorkletProcessors, wasm: await page.evaluate(() => window.wasmBytes()) };
+  return {
+    heap: o.JSHeapUsedSize,
+    handlers: o.AudioHandlers,
+    processors: o.AudioWorkletProcessors,
+    wasm: await page.evaluate(() => window.wasmBytes()),
+  };
 }
 
 /**
@@ -131,13 +168,18 @@ export function hitsDropout(from, to, dropouts) {
 export function withoutDropouts(items, dropouts, spanBefore, spanAfter, what) {
   const kept = items.filter((x) => !hitsDropout(x.time - spanBefore, x.time + spanAfter, dropouts));
   if (kept.length < 0.75 * items.length) {
-    throw new Error(`${items.length - kept.length} of ${items.length} ${what} overlap input dropouts ${JSON.stringify(dropouts)}`);
+    throw new Error(
+      `${items.length - kept.length} of ${items.length} ${what} overlap input dropouts ${JSON.stringify(dropouts)}`,
+    );
   }
   return kept;
 }
 
 /** The middle value (the upper middle of an even count). */
-export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 
 /**
  * `n` results of `read()`, `gapMs` apart. Judged by their median, a page's display reads

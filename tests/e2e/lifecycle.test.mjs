@@ -7,8 +7,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, audioMetrics, engine } from './harness.mjs';
 
-const GAP = 4; const DISCONTINUITY = 16;
-let h; let cdp;
+const GAP = 4;
+const DISCONTINUITY = 16;
+let h;
+let cdp;
 before(async () => {
   h = await launch();
   if (engine === 'chromium') {
@@ -18,7 +20,9 @@ before(async () => {
   await h.page.goto(`${h.url}/tests/e2e/pages/reliability.html`);
   await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
 });
-after(async () => { await h?.close(); });
+after(async () => {
+  await h?.close();
+});
 
 // Blink deletes the handlers of collected nodes on the audio thread, later: give it time.
 const metrics = () => audioMetrics(cdp, h.page, { settleMs: 1000 });
@@ -57,9 +61,15 @@ test('a source disconnected and reconnected: a DISCONTINUITY, no drop, no refusa
   assert.equal(r.seqBreaks, 0);
   assert.equal(r.accounting.unflagged, 0, 'every hole is flagged');
   // The first batch after the silence says why the frames jump, and is not a GAP.
-  const jump = r.batches.findIndex((b, i) => i > 0 && b.startFrame > r.batches[i - 1].startFrame + r.batches[i - 1].frames);
+  const jump = r.batches.findIndex(
+    (b, i) => i > 0 && b.startFrame > r.batches[i - 1].startFrame + r.batches[i - 1].frames,
+  );
   assert.ok(jump > 0, 'frames jump over the disconnected time');
-  assert.equal(r.batches[jump].flags & (DISCONTINUITY | GAP), DISCONTINUITY, JSON.stringify(r.batches.slice(jump - 1, jump + 1)));
+  assert.equal(
+    r.batches[jump].flags & (DISCONTINUITY | GAP),
+    DISCONTINUITY,
+    JSON.stringify(r.batches.slice(jump - 1, jump + 1)),
+  );
 });
 
 test('two taps on one context carry the same samples at the same frames', async () => {
@@ -73,18 +83,28 @@ test('two taps on one context carry the same samples at the same frames', async 
 
 test('taps on contexts at 22050, 44100, 48000 and 96000 Hz at once', async () => {
   const runs = await h.page.evaluate(() => window.manyRates());
-  assert.deepEqual(runs.map((r) => r.sampleRate), [22050, 44100, 48000, 96000]);
+  assert.deepEqual(
+    runs.map((r) => r.sampleRate),
+    [22050, 44100, 48000, 96000],
+  );
   for (const r of runs) {
     const what = `${r.sampleRate} Hz`;
     assert.deepEqual(r.errors, [], what);
     assert.equal(r.statsRate, r.sampleRate, what);
     assert.equal(r.headerRate, r.sampleRate, what);
     // By the context's clock (reliability.js, manyRates), which must have run.
-    assert.ok(r.windowSeconds > 0.5 * r.pageSeconds, `${what}: the context's clock ran ${r.windowSeconds} s in ${r.pageSeconds} s`);
-    assert.ok(Math.abs(r.samplesPerSecond / r.sampleRate - 1) < 0.05, `${what}: ${r.samplesPerSecond.toFixed(0)} samples/s`);
+    assert.ok(
+      r.windowSeconds > 0.5 * r.pageSeconds,
+      `${what}: the context's clock ran ${r.windowSeconds} s in ${r.pageSeconds} s`,
+    );
+    assert.ok(
+      Math.abs(r.samplesPerSecond / r.sampleRate - 1) < 0.05,
+      `${what}: ${r.samplesPerSecond.toFixed(0)} samples/s`,
+    );
     assert.equal(r.stats.droppedSamples, 0, what);
     assert.ok(r.lastPitch.length >= 10, `${what}: ${r.lastPitch.length} voiced estimates`);
-    for (const f of r.lastPitch) assert.ok(Math.abs(1200 * Math.log2(f / 440)) < 10, `${what}: ${f} Hz`);
+    for (const f of r.lastPitch)
+      assert.ok(Math.abs(1200 * Math.log2(f / 440)) < 10, `${what}: ${f} Hz`);
   }
 });
 
@@ -96,8 +116,10 @@ test('1000 × create() and close() in one page: no growth in heap, wasm memory o
   const m0 = await metrics();
   const r = await h.page.evaluate(() => window.churn({ n: 800 }));
   const m1 = await metrics();
-  console.log(`800 taps: JS heap ${m0.heap} → ${m1.heap}, AudioHandlers ${m0.handlers} → ${m1.handlers}, ` +
-    `AudioWorkletProcessors ${m0.processors} → ${m1.processors}, wasm ${m0.wasm} → ${m1.wasm}, ${r.ms.toFixed(0)} ms`);
+  console.log(
+    `800 taps: JS heap ${m0.heap} → ${m1.heap}, AudioHandlers ${m0.handlers} → ${m1.handlers}, ` +
+      `AudioWorkletProcessors ${m0.processors} → ${m1.processors}, wasm ${m0.wasm} → ${m1.wasm}, ${r.ms.toFixed(0)} ms`,
+  );
   await h.page.evaluate(() => window.churnEnd());
   assert.equal(r.late + warm.late, 0, 'events after close() resolved');
   assert.equal(r.errors, 0);
@@ -106,19 +128,30 @@ test('1000 × create() and close() in one page: no growth in heap, wasm memory o
   assert.equal(h.errors.length, 0, h.errors.join('\n'));
   if (!cdp) return; // heap and audio object counts: Chromium's CDP only
   // A leak of even 100 bytes per tap would show as 80 kB.
-  assert.ok(m1.heap - m0.heap < 64 * 1024, `JS heap ${m0.heap} → ${m1.heap} (+${m1.heap - m0.heap} bytes over 800 taps)`);
+  assert.ok(
+    m1.heap - m0.heap < 64 * 1024,
+    `JS heap ${m0.heap} → ${m1.heap} (+${m1.heap - m0.heap} bytes over 800 taps)`,
+  );
   // Nodes go with the main thread's GC (their handlers a little later, on the audio
   // thread); processors only when the AudioWorklet thread collects, which a page cannot
   // force (seen: +15 to +104 over 950 taps, not growing with more): bounded, not one per tap.
-  assert.ok(m1.handlers - m0.handlers < 80, `AudioHandlers ${m0.handlers} → ${m1.handlers} over 800 taps`);
-  assert.ok(m1.processors - m0.processors < 800 / 3, `AudioWorkletProcessors ${m0.processors} → ${m1.processors} over 800 taps`);
+  assert.ok(
+    m1.handlers - m0.handlers < 80,
+    `AudioHandlers ${m0.handlers} → ${m1.handlers} over 800 taps`,
+  );
+  assert.ok(
+    m1.processors - m0.processors < 800 / 3,
+    `AudioWorkletProcessors ${m0.processors} → ${m1.processors} over 800 taps`,
+  );
 });
 
 test('create() and close() 300 times with the source left connected: every create succeeds', async () => {
   // The closed nodes stay in the graph (their input is connected), so whatever a closed
   // processor holds stays alive: it must not hold a wasm instance, or the worklet thread
   // runs out of wasm memory after about 120 taps.
-  const r = await h.page.evaluate(() => window.churn({ n: 300, disconnect: false }).catch((e) => ({ failed: e.message })));
+  const r = await h.page.evaluate(() =>
+    window.churn({ n: 300, disconnect: false }).catch((e) => ({ failed: e.message })),
+  );
   await h.page.evaluate(() => window.churnEnd());
   assert.equal(r.failed, undefined);
   assert.equal(r.late, 0);

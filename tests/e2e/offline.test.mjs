@@ -6,14 +6,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch } from './harness.mjs';
 
-const END = 32; const PARTIAL = 1;
+const END = 32;
+const PARTIAL = 1;
 let h;
 before(async () => {
   h = await launch();
   await h.page.goto(`${h.url}/tests/e2e/pages/offline.html`);
   await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
 });
-after(async () => { await h?.close(); });
+after(async () => {
+  await h?.close();
+});
 
 function assertWhole(r, what) {
   assert.equal(r.settled, true, `${what}: the call settled`);
@@ -42,14 +45,18 @@ for (const finish of ['flush', 'close', 'none']) {
 test('5 min at 48 kHz, default options: every frame arrives; the pool grows no further than the render', async () => {
   const r = await h.page.evaluate(() => window.offlineTone({ seconds: 300, finish: 'flush' }));
   const mb = (r.poolSize * (96 + 4 * 1024)) / 1e6;
-  console.log(`${h.engine} 5 min: ${JSON.stringify(r)}; pool ${r.poolSize} buffers = ${mb.toFixed(1)} MB`);
+  console.log(
+    `${h.engine} 5 min: ${JSON.stringify(r)}; pool ${r.poolSize} buffers = ${mb.toFixed(1)} MB`,
+  );
   assertWhole(r, '5 min');
   assert.ok(r.poolSize <= Math.ceil(r.length / 1024) + 1, `pool ${r.poolSize}`);
   assert.equal(h.errors.length, 0, h.errors.join('\n'));
 });
 
 test('a length not a multiple of 128 and maxLatencyMs: the last quantum is cut at the end', async () => {
-  const r = await h.page.evaluate(() => window.offlineTone({ seconds: 10.0001, options: { maxLatencyMs: 10 } }));
+  const r = await h.page.evaluate(() =>
+    window.offlineTone({ seconds: 10.0001, options: { maxLatencyMs: 10 } }),
+  );
   assertWhole(r, 'latency');
   assert.notEqual(r.length % 128, 0);
 });

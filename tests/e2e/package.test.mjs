@@ -12,7 +12,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  mkdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
@@ -20,23 +29,40 @@ import { launch, root, withoutDropouts } from './harness.mjs';
 import { CSP } from '../../scripts/serve.mjs';
 
 const fixtures = join(root, 'tests', 'fixtures');
-const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const npmEnv = {
+  ...process.env,
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
 const open = [];
 
 /** Runs a command; if it fails, the error says what it printed. */
 function run(cmd, args, options = {}) {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    return execFileSync(cmd, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...options,
+    });
   } catch (e) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${e.status}):\n${e.stdout}${e.stderr}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed (${e.status}):\n${e.stdout}${e.stderr}`, {
+      cause: e,
+    });
   }
 }
 
-let work; let tarball; let unpacked;
+let work;
+let tarball;
+let unpacked;
 
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'pitchtap-package-'));
-  const out = run('npm', ['pack', join(root, 'pkg'), '--pack-destination', work, '--ignore-scripts', '--json'], { env: npmEnv });
+  const out = run(
+    'npm',
+    ['pack', join(root, 'pkg'), '--pack-destination', work, '--ignore-scripts', '--json'],
+    { env: npmEnv },
+  );
   tarball = join(work, JSON.parse(out)[0].filename);
   unpacked = join(work, 'unpacked');
   mkdirSync(unpacked);
@@ -49,8 +75,10 @@ after(async () => {
 });
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
 };
 
 /**
@@ -64,14 +92,20 @@ function serveDir(dir, csp) {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     res.on('finish', () => served.push(`${res.statusCode} ${path}`));
     let file = normalize(join(dir, path));
-    if (!file.startsWith(dir + sep) && file !== dir) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(dir + sep) && file !== dir) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': csp, 'Cache-Control': 'no-store',
-      }).end(body);
+      res
+        .writeHead(200, {
+          'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'Content-Security-Policy': csp,
+          'Cache-Control': 'no-store',
+        })
+        .end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
     }
@@ -92,20 +126,36 @@ async function runSite(site, csp, seconds = 2) {
   h.serve(server);
   open.push({ close: () => new Promise((r) => server.close(r)) });
   await h.page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await h.page.waitForFunction(() => ['running', 'failed'].includes(document.getElementById('status')?.textContent),
-    null, { timeout: 30_000 });
+  await h.page.waitForFunction(
+    () => ['running', 'failed'].includes(document.getElementById('status')?.textContent),
+    null,
+    { timeout: 30_000 },
+  );
   // A data: URL in an error message can be tens of kB: shorten it.
-  const failure = await h.page.evaluate(() => window.failure?.replace(/(data:[^,]{0,40},.{40}).{40,}?(\s|$)/g, '$1…$2') ?? null);
+  const failure = await h.page.evaluate(
+    () => window.failure?.replace(/(data:[^,]{0,40},.{40}).{40,}?(\s|$)/g, '$1…$2') ?? null,
+  );
   if (failure === null) await h.page.waitForTimeout(seconds * 1000);
   const pitches = await h.page.evaluate(() => window.pitches);
   const dropouts = await h.page.evaluate(() => window.dropouts ?? []);
-  return { failure, pitches, dropouts, served: server.served, errors: h.errors.map(String), page: h.page };
+  return {
+    failure,
+    pitches,
+    dropouts,
+    served: server.served,
+    errors: h.errors.map(String),
+    page: h.page,
+  };
 }
 
 function assertHears440({ failure, pitches, dropouts, served, errors }) {
   assert.equal(failure, null, `the app failed: ${failure}\nserved:\n${served.join('\n')}`);
   assert.deepEqual(errors, []);
-  assert.deepEqual(served.filter((s) => !s.startsWith('200 ')), [], 'every request found its file');
+  assert.deepEqual(
+    served.filter((s) => !s.startsWith('200 ')),
+    [],
+    'every request found its file',
+  );
   const settled = pitches.filter((p) => p.time > pitches[0].time + 0.2);
   assert.ok(settled.length > 100, `${settled.length} estimates after the first 0.2 s`);
   // Left out: estimates whose window (2048 frames, ≤ 48 kHz) held a fake-mic dropout.
@@ -123,12 +173,25 @@ test('the tarball holds the package files and a package.json whose exports resol
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   assert.equal(manifest.name, 'pitchtap');
   assert.equal(manifest.types, './index.d.ts');
-  for (const target of [manifest.main, manifest.types, ...Object.values(manifest.exports).flatMap(
-    (e) => (typeof e === 'string' ? [e] : Object.values(e)))]) {
+  for (const target of [
+    manifest.main,
+    manifest.types,
+    ...Object.values(manifest.exports).flatMap((e) =>
+      typeof e === 'string' ? [e] : Object.values(e),
+    ),
+  ]) {
     assert.ok(statSync(join(dir, target)).isFile(), `${target} is in the tarball`);
   }
   const files = readdirSync(dir);
-  for (const f of ['index.js', 'index.d.ts', 'worklet.js', 'pitchtap_wasm_bg.wasm', 'LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) {
+  for (const f of [
+    'index.js',
+    'index.d.ts',
+    'worklet.js',
+    'pitchtap_wasm_bg.wasm',
+    'LICENSE-MIT',
+    'LICENSE-APACHE',
+    'README.md',
+  ]) {
     assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   }
 });
@@ -138,7 +201,10 @@ let installed = null;
 function viteApp() {
   if (installed) return installed;
   const app = join(work, 'vite-app');
-  cpSync(join(fixtures, 'vite-app'), app, { recursive: true, filter: (src) => !/(node_modules|dist)$/.test(src) });
+  cpSync(join(fixtures, 'vite-app'), app, {
+    recursive: true,
+    filter: (src) => !/(node_modules|dist)$/.test(src),
+  });
   // Saved in the copy's package.json as `file:../pitchtap-<version>.tgz`: nothing to
   // fetch, so it installs offline.
   run('npm', ['install', '--offline', '--ignore-scripts', tarball], { cwd: app, env: npmEnv });
@@ -146,27 +212,41 @@ function viteApp() {
   return app;
 }
 
-test('TypeScript finds the types through the installed package\'s exports', () => {
+test("TypeScript finds the types through the installed package's exports", () => {
   const app = viteApp();
   // tests/types/consumer.ts against node_modules/pitchtap, resolved as a bundler would.
   cpSync(join(root, 'tests', 'types', 'consumer.ts'), join(app, 'consumer.ts'));
-  const tsconfig = JSON.parse(readFileSync(join(root, 'tests', 'types', 'tsconfig.json'), 'utf8')
-    .replace(/^\s*\/\/.*$/gm, ''));
+  const tsconfig = JSON.parse(
+    readFileSync(join(root, 'tests', 'types', 'tsconfig.json'), 'utf8').replace(
+      /^\s*\/\/.*$/gm,
+      '',
+    ),
+  );
   delete tsconfig.compilerOptions.paths;
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
   run(join(root, 'node_modules', '.bin', 'tsc'), ['-p', app]);
 });
 
-test('a Vite app built from the installed tarball hears 440 Hz through the microphone', { timeout: 180_000 }, async () => {
-  const app = viteApp();
-  run(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: app });
-  const r = await runSite(join(app, 'dist'), CSP);
-  assertHears440(r);
-  // Vite emitted the worklet and the wasm as files of the app, fetched from its origin.
-  for (const re of [/^200 \/assets\/worklet-[\w-]+\.js$/, /^200 \/assets\/pitchtap_wasm_bg-[\w-]+\.wasm$/]) {
-    assert.ok(r.served.some((s) => re.test(s)), `${re} in\n${r.served.join('\n')}`);
-  }
-});
+test(
+  'a Vite app built from the installed tarball hears 440 Hz through the microphone',
+  { timeout: 180_000 },
+  async () => {
+    const app = viteApp();
+    run(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: app });
+    const r = await runSite(join(app, 'dist'), CSP);
+    assertHears440(r);
+    // Vite emitted the worklet and the wasm as files of the app, fetched from its origin.
+    for (const re of [
+      /^200 \/assets\/worklet-[\w-]+\.js$/,
+      /^200 \/assets\/pitchtap_wasm_bg-[\w-]+\.wasm$/,
+    ]) {
+      assert.ok(
+        r.served.some((s) => re.test(s)),
+        `${re} in\n${r.served.join('\n')}`,
+      );
+    }
+  },
+);
 
 let importmapRun = null;
 /** The import-map site, run once (its page stays open for the next test). */
@@ -186,26 +266,40 @@ async function importmapSite() {
   return importmapRun;
 }
 
-test('a plain page with an import map and the unpacked tarball hears 440 Hz', { timeout: 120_000 }, async () => {
-  const r = await importmapSite();
-  assertHears440(r);
-  for (const f of ['/vendor/pitchtap/index.js', '/vendor/pitchtap/worklet.js', '/vendor/pitchtap/pitchtap_wasm_bg.wasm']) {
-    assert.ok(r.served.includes(`200 ${f}`), `${f} in\n${r.served.join('\n')}`);
-  }
-});
+test(
+  'a plain page with an import map and the unpacked tarball hears 440 Hz',
+  { timeout: 120_000 },
+  async () => {
+    const r = await importmapSite();
+    assertHears440(r);
+    for (const f of [
+      '/vendor/pitchtap/index.js',
+      '/vendor/pitchtap/worklet.js',
+      '/vendor/pitchtap/pitchtap_wasm_bg.wasm',
+    ]) {
+      assert.ok(r.served.includes(`200 ${f}`), `${f} in\n${r.served.join('\n')}`);
+    }
+  },
+);
 
 /**
  * The shape an interface of index.d.ts declares: `{ field: 'number' | 'string' | 'boolean'
  * | nested shape }`, following `extends` and fields typed by another interface of the file.
  */
 function declaredShape(dts, name) {
-  const m = dts.match(new RegExp(`^export interface ${name}(?: extends (\\w+))? \\{\\n([\\s\\S]*?)^\\}`, 'm'));
+  const m = dts.match(
+    new RegExp(`^export interface ${name}(?: extends (\\w+))? \\{\\n([\\s\\S]*?)^\\}`, 'm'),
+  );
   assert.ok(m, `interface ${name} in index.d.ts`);
   const shape = m[1] ? declaredShape(dts, m[1]) : {};
   for (const [, key, type] of m[2].matchAll(/^ {2}(?:readonly )?(\w+)\??: (.+);$/gm)) {
     const inner = type.replace(/^Readonly<(\w+)>$/, '$1');
     const literals = /^'[^']*'(?: \| '[^']*')*$/.test(type); // e.g. 'worklet' | 'main'
-    shape[key] = dts.includes(`export interface ${inner} `) ? declaredShape(dts, inner) : literals ? 'string' : type;
+    shape[key] = dts.includes(`export interface ${inner} `)
+      ? declaredShape(dts, inner)
+      : literals
+        ? 'string'
+        : type;
   }
   return shape;
 }
@@ -218,41 +312,64 @@ function runtimeShape(value) {
 
 /** `path: type` lines of a shape, e.g. `pool.free: number`. */
 function flatten(shape, prefix = '') {
-  return Object.entries(shape).flatMap(([k, v]) => (typeof v === 'object' ? flatten(v, `${prefix}${k}.`) : [`${prefix}${k}: ${v}`]));
+  return Object.entries(shape).flatMap(([k, v]) =>
+    typeof v === 'object' ? flatten(v, `${prefix}${k}.`) : [`${prefix}${k}: ${v}`],
+  );
 }
 
 /** What differs between a value's shape and a declared one, as readable lines. */
 function mismatches(what, value, declared) {
   const got = new Set(flatten(runtimeShape(value)));
   const want = new Set(flatten(declared));
-  return [...[...want].filter((f) => !got.has(f)).map((f) => `${what}: declared, not at run time: ${f}`),
-    ...[...got].filter((f) => !want.has(f)).map((f) => `${what}: at run time, not declared: ${f}`)];
+  return [
+    ...[...want].filter((f) => !got.has(f)).map((f) => `${what}: declared, not at run time: ${f}`),
+    ...[...got].filter((f) => !want.has(f)).map((f) => `${what}: at run time, not declared: ${f}`),
+  ];
 }
 
-test('what the package returns at run time has exactly the fields index.d.ts declares', { timeout: 120_000 }, async () => {
-  const dts = readFileSync(join(unpacked, 'package', 'index.d.ts'), 'utf8');
-  const { page, failure } = await importmapSite();
-  assert.equal(failure, null);
-  const got = await page.evaluate(async () => {
-    const { FLAGS, HEADER_BYTES, NOTE_NAMES } = await import('pitchtap');
-    const { tap } = window;
-    const stats = tap.stats();
-    // An error event, from a deliberate panic on the main thread (the tap recovers).
-    const error = new Promise((resolve) => tap.addEventListener('error', (e) => resolve(e.detail), { once: true }));
-    await tap[Symbol.for('pitchtap.debugPanic')]('main');
-    return {
-      stats, latest: tap.latest, pitch: window.pitches[0], error: await error,
-      FLAGS: { ...FLAGS }, HEADER_BYTES, notes: NOTE_NAMES.length,
-    };
-  });
-  assert.deepEqual([
-    ...mismatches('tap.stats()', got.stats, declaredShape(dts, 'PitchTapStats')),
-    ...mismatches('tap.latest', got.latest, declaredShape(dts, 'PitchTapLatest')),
-    ...mismatches('pitch event detail', got.pitch, declaredShape(dts, 'PitchEstimate')),
-    ...mismatches('error event detail', got.error, declaredShape(dts, 'ErrorDetail')),
-  ], []);
-  const flags = dts.match(/^export declare const FLAGS: Readonly<\{\n([\s\S]*?)^\}>;/m)[1];
-  assert.deepEqual(got.FLAGS, Object.fromEntries([...flags.matchAll(/^ {2}(\w+): (\d+);$/gm)].map(([, k, v]) => [k, Number(v)])));
-  assert.equal(typeof got.HEADER_BYTES, 'number');
-  assert.equal(got.notes, 128);
-});
+test(
+  'what the package returns at run time has exactly the fields index.d.ts declares',
+  { timeout: 120_000 },
+  async () => {
+    const dts = readFileSync(join(unpacked, 'package', 'index.d.ts'), 'utf8');
+    const { page, failure } = await importmapSite();
+    assert.equal(failure, null);
+    const got = await page.evaluate(async () => {
+      const { FLAGS, HEADER_BYTES, NOTE_NAMES } = await import('pitchtap');
+      const { tap } = window;
+      const stats = tap.stats();
+      // An error event, from a deliberate panic on the main thread (the tap recovers).
+      const error = new Promise((resolve) =>
+        tap.addEventListener('error', (e) => resolve(e.detail), { once: true }),
+      );
+      await tap[Symbol.for('pitchtap.debugPanic')]('main');
+      return {
+        stats,
+        latest: tap.latest,
+        pitch: window.pitches[0],
+        error: await error,
+        FLAGS: { ...FLAGS },
+        HEADER_BYTES,
+        notes: NOTE_NAMES.length,
+      };
+    });
+    assert.deepEqual(
+      [
+        ...mismatches('tap.stats()', got.stats, declaredShape(dts, 'PitchTapStats')),
+        ...mismatches('tap.latest', got.latest, declaredShape(dts, 'PitchTapLatest')),
+        ...mismatches('pitch event detail', got.pitch, declaredShape(dts, 'PitchEstimate')),
+        ...mismatches('error event detail', got.error, declaredShape(dts, 'ErrorDetail')),
+      ],
+      [],
+    );
+    const flags = dts.match(/^export declare const FLAGS: Readonly<\{\n([\s\S]*?)^\}>;/m)[1];
+    assert.deepEqual(
+      got.FLAGS,
+      Object.fromEntries(
+        [...flags.matchAll(/^ {2}(\w+): (\d+);$/gm)].map(([, k, v]) => [k, Number(v)]),
+      ),
+    );
+    assert.equal(typeof got.HEADER_BYTES, 'number');
+    assert.equal(got.notes, 128);
+  },
+);

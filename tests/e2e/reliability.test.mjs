@@ -14,7 +14,9 @@ import { launch, root, audioMetrics, engine, onlyIn } from './harness.mjs';
 // ---------------------------------------------------------------------------------------
 // The bad-input table: one entry per wrong value, call or state.
 
-const TYPE = 'TypeError'; const RANGE = 'RangeError'; const STATE = 'InvalidStateError';
+const TYPE = 'TypeError';
+const RANGE = 'RangeError';
+const STATE = 'InvalidStateError';
 const CASES = [];
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** `create` with `options`; the message must name `option` and say `says`. */
@@ -26,31 +28,102 @@ function nested(path, value) {
   return key ? { [group]: { [key]: value } } : { [group]: value };
 }
 /** Wrong type, out of range and non-finite values of one numeric option. */
-function numeric(option, allowed, { wrongType = ['"1"'], range = [], nonFinite = [NaN, Infinity, -Infinity], base = {} } = {}) {
+function numeric(
+  option,
+  allowed,
+  { wrongType = ['"1"'], range = [], nonFinite = [NaN, Infinity, -Infinity], base = {} } = {},
+) {
   const says = (v) => ({ '"1"': 'must be a number' })[v] ?? allowed;
   for (const v of wrongType) {
     const value = v === '"1"' ? '1' : v;
-    create(option, typeof value === 'string' ? JSON.stringify(value) : String(value), { ...base, ...nested(option, value) }, TYPE, 'must be a number');
+    create(
+      option,
+      typeof value === 'string' ? JSON.stringify(value) : String(value),
+      { ...base, ...nested(option, value) },
+      TYPE,
+      'must be a number',
+    );
   }
   for (const v of [...range, ...nonFinite]) {
-    create(option, Object.is(v, -0) ? '-0' : String(v), { ...base, ...nested(option, v) }, RANGE, says(v));
+    create(
+      option,
+      Object.is(v, -0) ? '-0' : String(v),
+      { ...base, ...nested(option, v) },
+      RANGE,
+      says(v),
+    );
   }
 }
 
 create('options', '"fast"', 'fast', TYPE, 'options must be an object');
-create('(unknown key)', '{ batchsize: 1024 }', { batchsize: 1024 }, TYPE, 'unknown option "batchsize"');
-numeric('batchSize', 'a multiple of 128 from 128 to 16384', { wrongType: ['"1"', true, null], range: [0, 100, 1000, 1024.5, -128, 16512] });
-numeric('poolSize', 'an integer from 1 to 256', { wrongType: ['"1"', true], range: [0, -1, 1.5, 257] });
-numeric('maxPoolSize', 'an integer from poolSize to 256', { range: [257, 8.5], nonFinite: [NaN, Infinity] });
-create('maxPoolSize', '4 with poolSize 8', { poolSize: 8, maxPoolSize: 4 }, RANGE, 'an integer from poolSize to 256');
-create('channels', '"left"', { channels: 'left' }, TYPE, "'mix', 'all' or a channel index from 0 to 31");
-create('channels', 'true', { channels: true }, TYPE, "'mix', 'all' or a channel index from 0 to 31");
+create(
+  '(unknown key)',
+  '{ batchsize: 1024 }',
+  { batchsize: 1024 },
+  TYPE,
+  'unknown option "batchsize"',
+);
+numeric('batchSize', 'a multiple of 128 from 128 to 16384', {
+  wrongType: ['"1"', true, null],
+  range: [0, 100, 1000, 1024.5, -128, 16512],
+});
+numeric('poolSize', 'an integer from 1 to 256', {
+  wrongType: ['"1"', true],
+  range: [0, -1, 1.5, 257],
+});
+numeric('maxPoolSize', 'an integer from poolSize to 256', {
+  range: [257, 8.5],
+  nonFinite: [NaN, Infinity],
+});
+create(
+  'maxPoolSize',
+  '4 with poolSize 8',
+  { poolSize: 8, maxPoolSize: 4 },
+  RANGE,
+  'an integer from poolSize to 256',
+);
+create(
+  'channels',
+  '"left"',
+  { channels: 'left' },
+  TYPE,
+  "'mix', 'all' or a channel index from 0 to 31",
+);
+create(
+  'channels',
+  'true',
+  { channels: true },
+  TYPE,
+  "'mix', 'all' or a channel index from 0 to 31",
+);
 for (const v of [-1, 32, 1.5, NaN, Infinity]) {
-  create('channels', String(v), { channels: v }, RANGE, "'mix', 'all' or a channel index from 0 to 31");
+  create(
+    'channels',
+    String(v),
+    { channels: v },
+    RANGE,
+    "'mix', 'all' or a channel index from 0 to 31",
+  );
 }
-numeric('channelCount', 'an integer from 1 to 32', { range: [0, 33, 1.5], nonFinite: [NaN, Infinity], base: { channels: 'all' } });
-create('channelCount', '0 with channels "mix"', { channelCount: 0 }, RANGE, 'an integer from 1 to 32');
-create('channelCount', '99 with channels 3', { channels: 3, channelCount: 99 }, RANGE, 'an integer from 1 to 32');
+numeric('channelCount', 'an integer from 1 to 32', {
+  range: [0, 33, 1.5],
+  nonFinite: [NaN, Infinity],
+  base: { channels: 'all' },
+});
+create(
+  'channelCount',
+  '0 with channels "mix"',
+  { channelCount: 0 },
+  RANGE,
+  'an integer from 1 to 32',
+);
+create(
+  'channelCount',
+  '99 with channels 3',
+  { channels: 3, channelCount: 99 },
+  RANGE,
+  'an integer from 1 to 32',
+);
 create('maxLatencyMs', '"10"', { maxLatencyMs: '10' }, TYPE, 'must be a number');
 create('maxLatencyMs', 'true', { maxLatencyMs: true }, TYPE, 'must be a number');
 for (const v of [0, -5, 60001, NaN, Infinity, -Infinity]) {
@@ -58,20 +131,51 @@ for (const v of [0, -5, 60001, NaN, Infinity, -Infinity]) {
 }
 create('pitch', '"yes"', { pitch: 'yes' }, TYPE, 'pitch must be an object or false');
 create('pitch', '1', { pitch: 1 }, TYPE, 'pitch must be an object or false');
-create('(unknown key)', '{ pitch: { minFreq: 50 } }', { pitch: { minFreq: 50 } }, TYPE, 'unknown option "pitch.minFreq"');
+create(
+  '(unknown key)',
+  '{ pitch: { minFreq: 50 } }',
+  { pitch: { minFreq: 50 } },
+  TYPE,
+  'unknown option "pitch.minFreq"',
+);
 numeric('pitch.minFrequency', 'a frequency in Hz from 20 to 8000', { range: [0, 19, -50, 8001] });
-create('pitch.minFrequency', '2000 with maxFrequency 1000', { pitch: { minFrequency: 2000, maxFrequency: 1000 } }, RANGE, 'below pitch.maxFrequency');
+create(
+  'pitch.minFrequency',
+  '2000 with maxFrequency 1000',
+  { pitch: { minFrequency: 2000, maxFrequency: 1000 } },
+  RANGE,
+  'below pitch.maxFrequency',
+);
 numeric('pitch.maxFrequency', 'a frequency in Hz from 20 to 8000', { range: [10, 8001] });
-create('pitch.maxFrequency', '6000 at 22050 Hz', { pitch: { maxFrequency: 6000 } }, RANGE, 'at most a quarter of the sample rate', { sampleRate: 22050 });
+create(
+  'pitch.maxFrequency',
+  '6000 at 22050 Hz',
+  { pitch: { maxFrequency: 6000 } },
+  RANGE,
+  'at most a quarter of the sample rate',
+  { sampleRate: 22050 },
+);
 numeric('pitch.windowSize', 'from 64 to 65536', { range: [0, 32, 2048.5, 65537, 1e10] });
-create('pitch.windowSize', '1024 with minFrequency 40 at 48 kHz', { pitch: { windowSize: 1024, minFrequency: 40 } }, RANGE, 'at least two periods of pitch.minFrequency');
+create(
+  'pitch.windowSize',
+  '1024 with minFrequency 40 at 48 kHz',
+  { pitch: { windowSize: 1024, minFrequency: 40 } },
+  RANGE,
+  'at least two periods of pitch.minFrequency',
+);
 numeric('pitch.hopSize', 'from 1 to pitch.windowSize', { range: [0, 1.5, 4096, -1] });
 numeric('pitch.clarityThreshold', 'a number from 0 to 1', { range: [-0.1, 1.1] });
 numeric('pitch.minDb', 'a level in dBFS from -120 to 0', { range: [-121, 1] });
 numeric('pitch.a4', 'a frequency in Hz from 300 to 600', { range: [299, 601, 0] });
 create('volume', '"fast"', { volume: 'fast' }, TYPE, 'volume must be an object');
 create('volume', 'false', { volume: false }, TYPE, 'volume must be an object');
-create('(unknown key)', '{ volume: { attack: 5 } }', { volume: { attack: 5 } }, TYPE, 'unknown option "volume.attack"');
+create(
+  '(unknown key)',
+  '{ volume: { attack: 5 } }',
+  { volume: { attack: 5 } },
+  TYPE,
+  'unknown option "volume.attack"',
+);
 numeric('volume.attackMs', 'a time in milliseconds from 0 to 60000', { range: [-1, 60001] });
 numeric('volume.releaseMs', 'a time in milliseconds from 0 to 60000', { range: [-1, 60001] });
 
@@ -81,7 +185,12 @@ function configure(shown, options, error, says) {
 }
 configure('null', null, TYPE, 'configure() takes an object');
 configure('"2048"', '2048', TYPE, 'configure() takes an object');
-configure('{ poolSize: 4 }', { poolSize: 4 }, TYPE, 'cannot change "poolSize" (allowed: batchSize)');
+configure(
+  '{ poolSize: 4 }',
+  { poolSize: 4 },
+  TYPE,
+  'cannot change "poolSize" (allowed: batchSize)',
+);
 configure('{}', {}, TYPE, 'batchSize must be a number');
 configure('{ batchSize: "2048" }', { batchSize: '2048' }, TYPE, 'batchSize must be a number');
 for (const v of [0, 100, 1000.5, 32768, NaN, Infinity]) {
@@ -98,12 +207,27 @@ analyzeCase('samples: null', [null, 44100], TYPE, 'takes a Float32Array');
 analyzeCase('sampleRate: "44100"', ['f32', '44100'], TYPE, 'sampleRate must be a number');
 analyzeCase('sampleRate: undefined', ['f32', undefined], TYPE, 'sampleRate must be a number');
 for (const v of [NaN, Infinity, 1000, 1e6, 0, -44100]) {
-  analyzeCase(`sampleRate: ${v}`, ['f32', v], RANGE, 'sampleRate must be a rate in Hz from 3000 to 768000');
+  analyzeCase(
+    `sampleRate: ${v}`,
+    ['f32', v],
+    RANGE,
+    'sampleRate must be a rate in Hz from 3000 to 768000',
+  );
 }
 analyzeCase('options: "x"', ['f32', 44100, 'x'], TYPE, 'pitch must be an object');
 analyzeCase('options: { foo: 1 }', ['f32', 44100, { foo: 1 }], TYPE, 'unknown option "pitch.foo"');
-analyzeCase('options: { minFrequency: 5 }', ['f32', 44100, { minFrequency: 5 }], RANGE, 'a frequency in Hz from 20 to 8000');
-analyzeCase('options: { windowSize: 1e10 }', ['f32', 44100, { windowSize: 1e10 }], RANGE, 'from 64 to 65536');
+analyzeCase(
+  'options: { minFrequency: 5 }',
+  ['f32', 44100, { minFrequency: 5 }],
+  RANGE,
+  'a frequency in Hz from 20 to 8000',
+);
+analyzeCase(
+  'options: { windowSize: 1e10 }',
+  ['f32', 44100, { windowSize: 1e10 }],
+  RANGE,
+  'from 64 to 65536',
+);
 
 // Calls in the wrong state (scenarios in pages/reliability.js).
 function state(scenario, error, says) {
@@ -112,7 +236,11 @@ function state(scenario, error, says) {
 state('create on a closed AudioContext', STATE, 'closed');
 state('create on a finished OfflineAudioContext', STATE, 'closed');
 state('create without a context', TYPE, 'context must be an AudioContext or OfflineAudioContext');
-state('create with a plain object as context', TYPE, 'context must be an AudioContext or OfflineAudioContext');
+state(
+  'create with a plain object as context',
+  TYPE,
+  'context must be an AudioContext or OfflineAudioContext',
+);
 state('new PitchTap() instead of create', TYPE, 'use `await PitchTap.create');
 state('flush() after close()', STATE, 'flush() on a closed tap');
 state('sync() after close()', STATE, 'sync() on a closed tap');
@@ -124,8 +252,15 @@ state('close() twice at once', STATE, 'close() called twice');
 function docTable() {
   const rows = ['| call | option | value | error | the message says |', '|---|---|---|---|---|'];
   for (const k of CASES) {
-    const call = { create: '`PitchTap.create`', configure: '`tap.configure`', analyze: '`analyze`', state: 'wrong state' }[k.call];
-    rows.push(`| ${call} | ${k.option.startsWith('(') || k.option.endsWith(')') ? k.option : `\`${k.option}\``} | ${k.shown.replace(/\|/g, '\\|')} | ${k.error} | ${k.says.replace(/\|/g, '\\|')} |`);
+    const call = {
+      create: '`PitchTap.create`',
+      configure: '`tap.configure`',
+      analyze: '`analyze`',
+      state: 'wrong state',
+    }[k.call];
+    rows.push(
+      `| ${call} | ${k.option.startsWith('(') || k.option.endsWith(')') ? k.option : `\`${k.option}\``} | ${k.shown.replace(/\|/g, '\\|')} | ${k.error} | ${k.says.replace(/\|/g, '\\|')} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -135,7 +270,8 @@ const END = '<!-- bad-input-table end -->';
 
 // ---------------------------------------------------------------------------------------
 
-let h; let cdp;
+let h;
+let cdp;
 before(async () => {
   h = await launch();
   // Every request the pages make, for the network check.
@@ -148,7 +284,9 @@ before(async () => {
   await h.page.goto(`${h.url}/tests/e2e/pages/reliability.html`);
   await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
 });
-after(async () => { await h?.close(); });
+after(async () => {
+  await h?.close();
+});
 
 const metrics = () => audioMetrics(cdp, h.page);
 
@@ -158,12 +296,18 @@ test('(1) NaN, ±Infinity, denormals and a huge spike through an OfflineAudioCon
   assert.equal(r.stats.droppedSamples, 0);
   assert.equal(r.stats.errors, 0, JSON.stringify(r.errors));
   // The transport does not judge samples: the NaN and ±Infinity stretches arrive as they were.
-  assert.equal(r.nonFiniteSamples, r.injected - Math.round(0.5 * 48000), 'non-finite samples carried (denormals are finite)');
+  assert.equal(
+    r.nonFiniteSamples,
+    r.injected - Math.round(0.5 * 48000),
+    'non-finite samples carried (denormals are finite)',
+  );
   assert.equal(r.badPitch, 0, 'non-finite pitch estimates');
   assert.equal(r.badVolume, 0, 'non-finite or sub-floor volume readings');
   assert.ok(r.pitchCount > 500);
   assert.ok(r.tailPitch.length > 100, `${r.tailPitch.length} estimates in the last clean stretch`);
-  const off = r.tailPitch.filter((p) => !p.voiced || Math.abs(1200 * Math.log2(p.frequency / 220)) > 10);
+  const off = r.tailPitch.filter(
+    (p) => !p.voiced || Math.abs(1200 * Math.log2(p.frequency / 220)) > 10,
+  );
   assert.deepEqual(off, [], 'every estimate of the last clean stretch is A3');
   // A 0.5 sine is −9.03 dBFS RMS; the per-batch level is right at once.
   for (const v of r.tailVolume) assert.ok(Math.abs(v.db + 9.03) < 0.3, JSON.stringify(v));
@@ -178,32 +322,50 @@ test('(1) a live worklet fed NaN and ±Infinity keeps running; estimates stay fi
   assert.equal(r.badVolume, 0);
   // Batches kept coming after the bad audio (1 s at 48 kHz = 47 batches of 1024).
   assert.ok(r.batchesAfter >= 40, `${r.batchesAfter} batches in the last second`);
-  for (const k of ['frequency', 'clarity', 'cents', 'rms', 'peak', 'db', 'smoothedDb']) assert.ok(Number.isFinite(r.latest[k]), k);
-  assert.ok(r.latest.voiced && Math.abs(1200 * Math.log2(r.latest.frequency / 220)) < 10, JSON.stringify(r.latest));
+  for (const k of ['frequency', 'clarity', 'cents', 'rms', 'peak', 'db', 'smoothedDb'])
+    assert.ok(Number.isFinite(r.latest[k]), k);
+  assert.ok(
+    r.latest.voiced && Math.abs(1200 * Math.log2(r.latest.frequency / 220)) < 10,
+    JSON.stringify(r.latest),
+  );
 });
 
 test('(2) every bad option, argument and call gets the documented error, and leaves nothing behind', async () => {
   // Warm up: the wasm, the worklet module and every context the cases use exist before
   // the first measurement.
   await h.page.evaluate(async () => {
-    await window.badCalls([{ call: 'create', options: {} }, { call: 'create', options: {}, sampleRate: 22050 }]);
+    await window.badCalls([
+      { call: 'create', options: {} },
+      { call: 'create', options: {}, sampleRate: 22050 },
+    ]);
   });
   const m0 = await metrics();
   const creates = CASES.filter((k) => k.call === 'create');
   const got = await h.page.evaluate((cs) => window.badCalls(cs), creates);
   const m1 = await metrics();
   const rest = CASES.filter((k) => k.call !== 'create');
-  got.push(...await h.page.evaluate((cs) => window.badCalls(cs), rest));
+  got.push(...(await h.page.evaluate((cs) => window.badCalls(cs), rest)));
   const problems = [];
   [...creates, ...rest].forEach((k, i) => {
     const g = got[i];
     const where = `${k.call} ${k.option} = ${k.shown}`;
-    if (g.error !== k.error) problems.push(`${where}: ${g.error ?? 'no error'} (${g.message}), expected ${k.error}`);
-    else if (!g.message.includes(k.says)) problems.push(`${where}: message "${g.message}" does not say "${k.says}"`);
-    else if (k.call !== 'state' && !['options', '(unknown key)'].includes(k.option) && !k.option.endsWith('()')
-      && !new RegExp(`\\b${esc(k.option)}\\b`).test(g.message)) problems.push(`${where}: message "${g.message}" does not name ${k.option}`);
+    if (g.error !== k.error)
+      problems.push(`${where}: ${g.error ?? 'no error'} (${g.message}), expected ${k.error}`);
+    else if (!g.message.includes(k.says))
+      problems.push(`${where}: message "${g.message}" does not say "${k.says}"`);
+    else if (
+      k.call !== 'state' &&
+      !['options', '(unknown key)'].includes(k.option) &&
+      !k.option.endsWith('()') &&
+      !new RegExp(`\\b${esc(k.option)}\\b`).test(g.message)
+    )
+      problems.push(`${where}: message "${g.message}" does not name ${k.option}`);
   });
-  assert.deepEqual(problems, [], `${problems.length} of ${CASES.length} cases wrong:\n${problems.join('\n')}`);
+  assert.deepEqual(
+    problems,
+    [],
+    `${problems.length} of ${CASES.length} cases wrong:\n${problems.join('\n')}`,
+  );
   // Nothing half-created by the failing create() calls: no wasm memory left behind, and
   // (Chromium's CDP counts them) no audio node or processor, no heap.
   assert.equal(m1.wasm, m0.wasm, 'main-thread wasm memory');
@@ -222,37 +384,50 @@ test('(2) every bad option, argument and call gets the documented error, and lea
 test('(2) the bad-input table in docs/reliability.md is the one the test walks', () => {
   const table = docTable();
   const doc = readFileSync(DOC, 'utf8');
-  const a = doc.indexOf(START); const b = doc.indexOf(END);
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
   if (process.env.PITCHTAP_WRITE_DOC && a >= 0 && b > a) {
     writeFileSync(DOC, `${doc.slice(0, a + START.length)}\n${table}\n${doc.slice(b)}`);
     return;
   }
   assert.ok(a >= 0 && b > a, `docs/reliability.md has no ${START} … ${END} block`);
-  assert.equal(doc.slice(a + START.length, b).trim(), table, 'docs/reliability.md differs from CASES (PITCHTAP_WRITE_DOC=1 rewrites it)');
+  assert.equal(
+    doc.slice(a + START.length, b).trim(),
+    table,
+    'docs/reliability.md differs from CASES (PITCHTAP_WRITE_DOC=1 rewrites it)',
+  );
 });
 
 function assertRefusedOnce(r) {
-  const notOnce = Object.entries(r.each).filter(([, n]) => n !== 1).map(([k, n]) => `${k}: counted ${n}×`);
+  const notOnce = Object.entries(r.each)
+    .filter(([, n]) => n !== 1)
+    .map(([k, n]) => `${k}: counted ${n}×`);
   assert.deepEqual(notOnce, [], `error events: ${JSON.stringify(r.errors)}`);
   assert.equal(r.after.refused - r.before.refused, r.posted);
   assert.deepEqual(r.errors, []);
 }
 
-test('(3) foreign messages on the port are refused and counted; the pool and the audio are untouched',
-  onlyIn(['chromium', 'webkit'], 'Firefox has no OfflineAudioContext.suspend to stop a render for them; the live test below covers it'), async () => {
-  const r = await h.page.evaluate(() => window.portGarbage());
-  // Bit-exact, in order, nothing dropped, nothing lost.
-  assert.equal(r.mismatches, 0);
-  assert.equal(r.received, r.rendered);
-  assert.equal(r.stats.droppedSamples, 0);
-  assert.equal(r.seqBreaks, 0);
-  assert.equal(r.stats.malformed, 0);
-  assert.equal(r.stats.poolSize, 4, 'the pool neither grew nor shrank');
-  assert.equal(r.after.buffersInFlight, 0, 'every real buffer is back in the pool');
-  assert.equal(r.before.refused, 0);
-  // Each foreign message refused and counted once, none taken for a command.
-  assertRefusedOnce(r);
-});
+test(
+  '(3) foreign messages on the port are refused and counted; the pool and the audio are untouched',
+  onlyIn(
+    ['chromium', 'webkit'],
+    'Firefox has no OfflineAudioContext.suspend to stop a render for them; the live test below covers it',
+  ),
+  async () => {
+    const r = await h.page.evaluate(() => window.portGarbage());
+    // Bit-exact, in order, nothing dropped, nothing lost.
+    assert.equal(r.mismatches, 0);
+    assert.equal(r.received, r.rendered);
+    assert.equal(r.stats.droppedSamples, 0);
+    assert.equal(r.seqBreaks, 0);
+    assert.equal(r.stats.malformed, 0);
+    assert.equal(r.stats.poolSize, 4, 'the pool neither grew nor shrank');
+    assert.equal(r.after.buffersInFlight, 0, 'every real buffer is back in the pool');
+    assert.equal(r.before.refused, 0);
+    // Each foreign message refused and counted once, none taken for a command.
+    assertRefusedOnce(r);
+  },
+);
 
 test('(3) live: foreign messages on the port are refused and counted once each; the audio is untouched', async () => {
   const r = await h.page.evaluate(() => window.portGarbageLive());
@@ -270,7 +445,9 @@ test('(3) live: foreign messages on the port are refused and counted once each; 
 test('(5) main-thread stalls: lossless while the pool holds, then drops counted exactly and flagged', async () => {
   // Pool: 64 × 1024 frames = 1.37 s at 48 kHz, so 100 and 500 ms fit with room to spare
   // on a loaded machine, and 2 s does not.
-  const r = await h.page.evaluate(() => window.stalls({ stalls: [100, 500, 2000], batchSize: 1024, poolSize: 64 }));
+  const r = await h.page.evaluate(() =>
+    window.stalls({ stalls: [100, 500, 2000], batchSize: 1024, poolSize: 64 }),
+  );
   const sr = r.sampleRate;
   const marks = JSON.stringify(r.marks);
   assert.deepEqual(r.errors, []);
@@ -281,29 +458,57 @@ test('(5) main-thread stalls: lossless while the pool holds, then drops counted 
   // where and how many.
   assert.equal(r.accounting.overlaps, 0);
   assert.equal(r.accounting.unflagged, 0);
-  assert.equal(r.received + r.stats.droppedSamples, r.accounting.rendered, 'received + dropped = rendered');
+  assert.equal(
+    r.received + r.stats.droppedSamples,
+    r.accounting.rendered,
+    'received + dropped = rendered',
+  );
   assert.equal(r.accounting.holes, r.stats.droppedSamples);
   const holes = [];
   for (let i = 1; i < r.batches.length; i++) {
-    const prev = r.batches[i - 1]; const b = r.batches[i];
+    const prev = r.batches[i - 1];
+    const b = r.batches[i];
     const hole = b.startFrame - (prev.startFrame + prev.frames);
-    if (hole > 0 && (b.flags & 4)) holes.push({ startFrame: prev.startFrame + prev.frames, frames: hole, next: b, after: r.batches[i + 1] });
+    if (hole > 0 && b.flags & 4)
+      holes.push({
+        startFrame: prev.startFrame + prev.frames,
+        frames: hole,
+        next: b,
+        after: r.batches[i + 1],
+      });
     // After the start, time never jumps: a stall drops audio, it does not hide it.
-    if (b.flags & 16) assert.ok(b.startFrame < r.marks[0].from, `DISCONTINUITY at ${b.startFrame}, stalls ${marks}`);
+    if (b.flags & 16)
+      assert.ok(
+        b.startFrame < r.marks[0].from,
+        `DISCONTINUITY at ${b.startFrame}, stalls ${marks}`,
+      );
   }
-  assert.deepEqual(r.gaps.map((g) => [g.startFrame, g.frames]), holes.map((x) => [x.startFrame, x.frames]), 'gap events');
+  assert.deepEqual(
+    r.gaps.map((g) => [g.startFrame, g.frames]),
+    holes.map((x) => [x.startFrame, x.frames]),
+    'gap events',
+  );
   const [s100, s500, s2000] = r.marks;
-  const dropsIn = (m) => holes.filter((x) => x.startFrame >= m.from - 2 * 1024 && x.startFrame <= m.to + 2 * 1024)
-    .reduce((a, x) => a + x.frames, 0);
+  const dropsIn = (m) =>
+    holes
+      .filter((x) => x.startFrame >= m.from - 2 * 1024 && x.startFrame <= m.to + 2 * 1024)
+      .reduce((a, x) => a + x.frames, 0);
   // 100 ms and 500 ms fit the pool: nothing dropped.
   assert.ok(r.poolSeconds > 1.3, `pool ${r.poolSeconds} s`);
   assert.equal(dropsIn(s100), 0, `100 ms stall; ${marks}`);
   assert.equal(dropsIn(s500), 0, `500 ms stall; ${marks}`);
   // 2 s does not: about (2 s − pool) of audio dropped, in one gap.
-  const expected = (s2000.to - s2000.from) - r.poolSize * r.batchSize;
+  const expected = s2000.to - s2000.from - r.poolSize * r.batchSize;
   const dropped = dropsIn(s2000);
-  assert.ok(Math.abs(dropped - expected) < 0.15 * sr, `2 s stall: dropped ${dropped} frames, expected ≈ ${expected}; ${marks}`);
-  assert.equal(r.stats.droppedSamples, dropped, `no drop outside the 2 s stall; gaps ${JSON.stringify(r.gaps)}; ${marks}`);
+  assert.ok(
+    Math.abs(dropped - expected) < 0.15 * sr,
+    `2 s stall: dropped ${dropped} frames, expected ≈ ${expected}; ${marks}`,
+  );
+  assert.equal(
+    r.stats.droppedSamples,
+    dropped,
+    `no drop outside the 2 s stall; gaps ${JSON.stringify(r.gaps)}; ${marks}`,
+  );
   assert.equal(holes.length, 1);
   // The batch after the gap is a normal full batch flagged GAP only, and so is the audio after it.
   const { next, after: following } = holes[0];
@@ -319,15 +524,24 @@ test('(9) no eval or new Function in pkg/, and pkg/package.json has no dependenc
   const walk = (d) => {
     for (const f of readdirSync(d)) {
       const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p); else files.push(p);
+      if (statSync(p).isDirectory()) walk(p);
+      else files.push(p);
     }
   };
   walk(pkg);
-  assert.ok(files.some((f) => f.endsWith('.wasm')) && files.some((f) => f.endsWith('index.js')), 'pkg/ is built');
+  assert.ok(
+    files.some((f) => f.endsWith('.wasm')) && files.some((f) => f.endsWith('index.js')),
+    'pkg/ is built',
+  );
   const offenders = [];
   for (const f of files.filter((x) => /\.(m?js|ts)$/.test(x))) {
     const text = readFileSync(f, 'utf8');
-    for (const re of [/\beval\s*\(/, /\bnew\s+Function\s*\(/, /\bFunction\s*\(\s*['"`]/, /setTimeout\s*\(\s*['"`]/]) {
+    for (const re of [
+      /\beval\s*\(/,
+      /\bnew\s+Function\s*\(/,
+      /\bFunction\s*\(\s*['"`]/,
+      /setTimeout\s*\(\s*['"`]/,
+    ]) {
       if (re.test(text)) offenders.push(`${f.slice(root.length + 1)}: ${re}`);
     }
   }
@@ -349,19 +563,31 @@ test('(9) the demo runs under the strict CSP with no violation and no request of
   await page.addInitScript(() => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+      window.__violations.push(
+        `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`,
+      );
     });
   });
   const res = await page.goto(`${d.url}/`);
   assert.match(res.headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(res.headers['content-security-policy'], /'unsafe-eval'|'unsafe-inline'/);
   await page.click('#tone');
-  await page.waitForFunction(() => /running/i.test(document.getElementById('status').textContent), null, { timeout: 10000 });
+  await page.waitForFunction(
+    () => /running/i.test(document.getElementById('status').textContent),
+    null,
+    { timeout: 10000 },
+  );
   await page.waitForTimeout(1500);
   const violations = await page.evaluate(() => window.__violations);
   await d.close();
   assert.deepEqual(violations, []);
-  const off = (list, base) => list.filter((u) => !u.startsWith(`${new URL(base).origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
+  const off = (list, base) =>
+    list.filter(
+      (u) =>
+        !u.startsWith(`${new URL(base).origin}/`) &&
+        !u.startsWith('data:') &&
+        !u.startsWith('blob:'),
+    );
   const foreign = [...off(requests, d.url), ...off(h.requests, h.url)];
   assert.deepEqual(foreign, [], 'requests off the page origin');
 });

@@ -11,7 +11,9 @@ before(async () => {
   await h.page.goto(`${h.url}/tests/e2e/pages/settle.html`);
   await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
 });
-after(async () => { await h?.close(); });
+after(async () => {
+  await h?.close();
+});
 
 const STATE = /^InvalidStateError: pitchtap: .*AudioContext was closed/;
 
@@ -19,7 +21,10 @@ test('the AudioContext closed: a pending sync() settles; later flush/sync/config
   const r = await h.page.evaluate(() => window.contextClosed());
   // Asked just before context.close(): the worklet may still answer it (seen in Firefox,
   // 16 ms), or the close rejects it; either way it settles.
-  assert.ok(r.pendingSync.how === 'resolved' || STATE.test(r.pendingSync.how), `pendingSync: ${JSON.stringify(r.pendingSync)}`);
+  assert.ok(
+    r.pendingSync.how === 'resolved' || STATE.test(r.pendingSync.how),
+    `pendingSync: ${JSON.stringify(r.pendingSync)}`,
+  );
   for (const k of ['flush', 'sync', 'configure']) {
     assert.match(r[k].how, STATE, `${k}: ${JSON.stringify(r[k])}`);
   }
@@ -30,7 +35,10 @@ test('the AudioContext closed: a pending sync() settles; later flush/sync/config
 test('the worklet off after more than 8 panics: flush() and sync() reject with InvalidStateError, close() resolves', async () => {
   const r = await h.page.evaluate(() => window.deadWorklet());
   assert.equal(r.errors.length, 9, JSON.stringify(r.errors));
-  assert.deepEqual(r.errors.map((e) => e.recovered), [...Array(8).fill(true), false]);
+  assert.deepEqual(
+    r.errors.map((e) => e.recovered),
+    [...Array(8).fill(true), false],
+  );
   assert.match(r.flush.how, /^InvalidStateError: pitchtap: .*the tap is off/);
   assert.match(r.sync.how, /^InvalidStateError: pitchtap: .*the tap is off/);
   assert.equal(r.close.how, 'resolved');
@@ -98,7 +106,10 @@ test('default options at 3, 4, 5 and 8 kHz: create() works and hears 220 Hz (max
   for (const x of r) {
     assert.equal(x.error, undefined, `${x.sampleRate} Hz: ${x.error}`);
     assert.ok(x.voiced > 100, `${x.sampleRate} Hz: ${x.voiced} voiced`);
-    assert.ok(Math.abs(1200 * Math.log2(x.median / 220)) < 10, `${x.sampleRate} Hz: ${x.median} Hz`);
+    assert.ok(
+      Math.abs(1200 * Math.log2(x.median / 220)) < 10,
+      `${x.sampleRate} Hz: ${x.median} Hz`,
+    );
   }
 });
 
@@ -110,7 +121,12 @@ test('attach(): a track ended before is said at the first look, one stopped late
   assert.equal(r.detached, true);
   assert.equal(r.detachedTwice, false);
   assert.equal(r.keptIsNode, true);
-  assert.deepEqual(r.errors, { number: 'TypeError', nothing: 'TypeError', object: 'TypeError', offline: 'TypeError' });
+  assert.deepEqual(r.errors, {
+    number: 'TypeError',
+    nothing: 'TypeError',
+    object: 'TypeError',
+    offline: 'TypeError',
+  });
 });
 
 test('PitchTap.preload(): compiles the wasm and loads the worklet ahead; create() then fetches and loads nothing; bad contexts rejected', async () => {
@@ -143,7 +159,10 @@ test('a dispatchEvent that throws (once, then for 500 ms) and a JS exception in 
   assert.equal(r.js.errors, r.always.errors + 1);
   assert.equal(r.sameReceiver, true);
   const js = r.events.find((e) => e.phase === 'receive');
-  assert.deepEqual({ ...js, message: '' }, { phase: 'receive', panic: false, recovered: true, lostFrames: 1024, message: '' });
+  assert.deepEqual(
+    { ...js, message: '' },
+    { phase: 'receive', panic: false, recovered: true, lostFrames: 1024, message: '' },
+  );
   assert.match(js.message, /receiving a batch failed: a JS bug/);
   assert.equal(r.js.dropped, 1024);
   // Every buffer back once the source stopped and the tap flushed: none was kept.

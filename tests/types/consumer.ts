@@ -1,43 +1,101 @@
 // A TypeScript consumer of the published package: uses every public declaration of
-// pitchtap (pkg/index.d.ts, from src/wasm/index.d.ts) the way an app would. It is never
+// pitchtap (pkg/index.d.ts, from js/index.d.ts) the way an app would. It is never
 // run, only type-checked: `make test-types` (tsc --strict --noEmit -p tests/types).
 // Each `@ts-expect-error` line is a misuse the declarations must reject; if one is
 // accepted, tsc reports the directive as unused and the check fails.
 
 import {
-  PitchTap, analyze, NOTE_NAMES, FLAGS, HEADER_BYTES,
-  type PitchTapOptions, type PitchOptions, type VolumeOptions, type ConfigureOptions,
-  type PitchEstimate, type AnalysisEstimate, type VolumeReading, type BatchDetail,
-  type GapDetail, type ErrorDetail, type PitchTapStats, type DurationStats, type PoolStats,
-  type PitchTapLatest, type PitchTapEventMap, type PitchTapListener, type SourceEndedDetail,
+  PitchTap,
+  analyze,
+  NOTE_NAMES,
+  FLAGS,
+  HEADER_BYTES,
+  type PitchTapOptions,
+  type PitchOptions,
+  type VolumeOptions,
+  type ConfigureOptions,
+  type PitchEstimate,
+  type AnalysisEstimate,
+  type VolumeReading,
+  type BatchDetail,
+  type GapDetail,
+  type ErrorDetail,
+  type PitchTapStats,
+  type DurationStats,
+  type PoolStats,
+  type PitchTapLatest,
+  type PitchTapEventMap,
+  type PitchTapListener,
+  type SourceEndedDetail,
 } from 'pitchtap';
 
 /** Fails to compile unless A and B are the same type. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
-function assertType<T extends true>(): T | void { return; }
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): T | void {
+  return;
+}
 
 const pitch: PitchOptions = {
-  minFrequency: 60, maxFrequency: 1000, windowSize: 2048, hopSize: 441,
-  clarityThreshold: 0.7, minDb: -60, a4: 442,
+  minFrequency: 60,
+  maxFrequency: 1000,
+  windowSize: 2048,
+  hopSize: 441,
+  clarityThreshold: 0.7,
+  minDb: -60,
+  a4: 442,
 };
 const volume: VolumeOptions = { attackMs: 10, releaseMs: 300 };
 const options: PitchTapOptions = {
-  batchSize: 1024, poolSize: 8, maxPoolSize: 16, channels: 'mix', channelCount: 2,
-  maxLatencyMs: 50, pitch, volume,
+  batchSize: 1024,
+  poolSize: 8,
+  maxPoolSize: 16,
+  channels: 'mix',
+  channelCount: 2,
+  maxLatencyMs: 50,
+  pitch,
+  volume,
 };
 const others: PitchTapOptions[] = [
-  {}, { channels: 'all', channelCount: 4 }, { channels: 3 }, { pitch: false }, { maxLatencyMs: null },
+  {},
+  { channels: 'all', channelCount: 4 },
+  { channels: 3 },
+  { pitch: false },
+  { maxLatencyMs: null },
 ];
 
 function summary(s: PitchTapStats): string {
   const age: DurationStats = s.batchAgeMs;
   const pool: PoolStats = s.pool;
   const counts: number[] = [
-    s.messages, s.samples, s.droppedSamples, s.gaps, s.poolSize, s.buffersInFlight,
-    s.batchSize, s.sampleRate, s.refused, s.malformed, s.seqBreaks, s.estimatesDropped,
-    s.errors, s.messagesPerSecond, s.batchesReceived, s.panics, s.sourcesEnded,
-    age.last, age.p50, age.p99, s.analysisMs.last, s.analysisMs.p50, s.analysisMs.p99,
-    pool.size, pool.free, pool.inFlight, pool.lowWater, pool.exhausted,
+    s.messages,
+    s.samples,
+    s.droppedSamples,
+    s.gaps,
+    s.poolSize,
+    s.buffersInFlight,
+    s.batchSize,
+    s.sampleRate,
+    s.refused,
+    s.malformed,
+    s.seqBreaks,
+    s.estimatesDropped,
+    s.errors,
+    s.messagesPerSecond,
+    s.batchesReceived,
+    s.panics,
+    s.sourcesEnded,
+    age.last,
+    age.p50,
+    age.p99,
+    s.analysisMs.last,
+    s.analysisMs.p50,
+    s.analysisMs.p99,
+    pool.size,
+    pool.free,
+    pool.inFlight,
+    pool.lowWater,
+    pool.exhausted,
   ];
   return counts.join(',');
 }
@@ -85,7 +143,10 @@ export async function run(context: AudioContext, source: AudioNode): Promise<str
     assertType<Equal<typeof e, CustomEvent<BatchDetail>>>();
     const d: BatchDetail = e.detail;
     const samples: Float32Array = d.samples;
-    if (d.flags & FLAGS.GAP || d.flags & (FLAGS.PARTIAL | FLAGS.FLUSHED | FLAGS.LATENCY | FLAGS.DISCONTINUITY)) {
+    if (
+      d.flags & FLAGS.GAP ||
+      d.flags & (FLAGS.PARTIAL | FLAGS.FLUSHED | FLAGS.LATENCY | FLAGS.DISCONTINUITY)
+    ) {
       log.push('flags');
     }
     log.push(`${d.seq} ${d.startFrame} ${d.sampleRate} ${d.channels} ${d.frames} ${samples[0]}`);
@@ -99,7 +160,13 @@ export async function run(context: AudioContext, source: AudioNode): Promise<str
   };
   tap.addEventListener('pitch', onPitch);
   tap.removeEventListener('pitch', onPitch);
-  tap.addEventListener('volume', (e) => { log.push(showVolume(e.detail)); }, { once: true });
+  tap.addEventListener(
+    'volume',
+    (e) => {
+      log.push(showVolume(e.detail));
+    },
+    { once: true },
+  );
   const onError: PitchTapListener<PitchTapEventMap['error']> = {
     handleEvent(e) {
       const d: ErrorDetail = e.detail;
@@ -111,7 +178,9 @@ export async function run(context: AudioContext, source: AudioNode): Promise<str
   tap.addEventListener('error', onError, false);
   tap.removeEventListener('error', onError, false);
   // Any other event name still works as on an EventTarget, untyped.
-  tap.addEventListener('custom', (e: Event) => { log.push(e.type); });
+  tap.addEventListener('custom', (e: Event) => {
+    log.push(e.type);
+  });
 
   const latest: PitchTapLatest = tap.latest;
   log.push(showPitch(latest.pitch), showVolume(latest.volume));
@@ -126,7 +195,12 @@ export async function run(context: AudioContext, source: AudioNode): Promise<str
   const estimates: AnalysisEstimate[] = await analyze(new Float32Array(44100), 44100, pitch);
   await analyze(new Float32Array(4096), 22050);
   const progress: number[] = [];
-  await analyze(new Float32Array(4096), 22050, {}, { signal: new AbortController().signal, onProgress: (done) => progress.push(done) });
+  await analyze(
+    new Float32Array(4096),
+    22050,
+    {},
+    { signal: new AbortController().signal, onProgress: (done) => progress.push(done) },
+  );
   for (const e of estimates) log.push(showPitch(e), String(e.db));
   const headerBytes: number = HEADER_BYTES;
   const a4: string | undefined = NOTE_NAMES[69];

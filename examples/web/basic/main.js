@@ -6,7 +6,9 @@ document.getElementById('start').addEventListener('click', async () => {
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
   const tap = await PitchTap.create(context);
   tap.attach(stream); // connects it; `sourceended` if the microphone goes away
-  tap.addEventListener('pitch', (e) => { if (e.detail.voiced) console.log(e.detail.note, e.detail.frequency.toFixed(1), 'Hz'); });
+  tap.addEventListener('pitch', (e) => {
+    if (e.detail.voiced) console.log(e.detail.note, e.detail.frequency.toFixed(1), 'Hz');
+  });
 
   // Not part of the five lines: the same, on the page, ten times a second.
   const log = document.getElementById('log');

@@ -38,7 +38,8 @@ $('stop').addEventListener('click', async () => {
   const frames = (wav.size - 44) / 2;
   $('download').href = url;
   $('player').src = url;
-  $('size').textContent = `${(frames / context.sampleRate).toFixed(2)} s, ${context.sampleRate} Hz, ${wav.size} bytes`;
+  $('size').textContent =
+    `${(frames / context.sampleRate).toFixed(2)} s, ${context.sampleRate} Hz, ${wav.size} bytes`;
   $('result').hidden = false;
   $('status').textContent = '';
   $('start').disabled = false;
@@ -48,16 +49,22 @@ $('stop').addEventListener('click', async () => {
 function encodeWav(chunks, sampleRate) {
   const frames = chunks.reduce((n, c) => n + c.length, 0);
   const view = new DataView(new ArrayBuffer(44 + 2 * frames));
-  const ascii = (at, s) => { for (let i = 0; i < s.length; i++) view.setUint8(at + i, s.charCodeAt(i)); };
-  ascii(0, 'RIFF'); view.setUint32(4, 36 + 2 * frames, true); ascii(8, 'WAVE');
-  ascii(12, 'fmt '); view.setUint32(16, 16, true);
+  const ascii = (at, s) => {
+    for (let i = 0; i < s.length; i++) view.setUint8(at + i, s.charCodeAt(i));
+  };
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + 2 * frames, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
   view.setUint16(20, 1, true); // PCM
   view.setUint16(22, 1, true); // channels
   view.setUint32(24, sampleRate, true);
   view.setUint32(28, sampleRate * 2, true); // bytes per second
   view.setUint16(32, 2, true); // bytes per frame
   view.setUint16(34, 16, true); // bits per sample
-  ascii(36, 'data'); view.setUint32(40, 2 * frames, true);
+  ascii(36, 'data');
+  view.setUint32(40, 2 * frames, true);
   let at = 44;
   for (const chunk of chunks) {
     for (let i = 0; i < chunk.length; i++, at += 2) {

@@ -9,8 +9,13 @@ export const executable = '/usr/bin/chromium';
 
 /** The flags every launch uses; the browser benches use them too. */
 export const FLAGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
   '--autoplay-policy=no-user-gesture-required',
 ];
 
@@ -18,8 +23,11 @@ export const FLAGS = [
 export async function launchBrowser({ micWav, extraArgs = [] } = {}) {
   const args = [...FLAGS, ...extraArgs];
   if (micWav) {
-    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${micWav}`);
+    args.push(
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${micWav}`,
+    );
   }
   return chromium.launch({ executablePath: executable, args });
 }
@@ -39,7 +47,9 @@ export async function open({ micWav, errors, extraArgs }) {
   return {
     raw: page,
     browser,
-    async evaluate(fn, arg) { return page.evaluate(fn, arg); },
+    async evaluate(fn, arg) {
+      return page.evaluate(fn, arg);
+    },
     async goto(url) {
       const res = await page.goto(url);
       return { status: res.status(), headers: res.headers() };

@@ -59,16 +59,25 @@ export async function open({ mic, fakeFrequency, errors }) {
     },
     click: (sel) => page.click(sel),
     async fill(sel, text) {
-      await page.$eval(sel, (el) => { el.value = ''; });
+      await page.$eval(sel, (el) => {
+        el.value = '';
+      });
       await page.type(sel, String(text));
     },
-    async press(sel, key) { await page.focus(sel); await page.keyboard.press(key); },
-    async setInputFiles(sel, file) { await (await page.$(sel)).uploadFile(file); },
+    async press(sel, key) {
+      await page.focus(sel);
+      await page.keyboard.press(key);
+    },
+    async setInputFiles(sel, file) {
+      await (await page.$(sel)).uploadFile(file);
+    },
     screenshot: (path, fullPage) => page.screenshot({ path, fullPage }),
     setViewportSize: (size) => page.setViewport(size),
     addInitScript: (fn) => page.evaluateOnNewDocument(fn),
     takeConsole: async () => consoleMessages.splice(0),
-    download(sel) { return blobDownload(this, sel); },
+    download(sel) {
+      return blobDownload(this, sel);
+    },
     onRequest: (fn) => page.on('request', (r) => fn(r.url())),
     close: () => browser.close(),
   };

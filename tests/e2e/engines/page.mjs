@@ -33,7 +33,8 @@ export function pageHooks(mic) {
   const ours = new WeakMap(); // MediaStream → { buffer } of the mock
   // On the prototype: WebKit may drop an expando of the navigator.mediaDevices wrapper.
   MediaDevices.prototype.getUserMedia = async (constraints) => {
-    if (!constraints || !constraints.audio) throw new DOMException('pitchtap tests: audio only', 'NotSupportedError');
+    if (!constraints || !constraints.audio)
+      throw new DOMException('pitchtap tests: audio only', 'NotSupportedError');
     if (!hidden) hidden = new AudioContext();
     let buffer = null;
     if (mic.wav) buffer = await hidden.decodeAudioData(await (await fetch(mic.wav)).arrayBuffer());
@@ -43,7 +44,8 @@ export function pageHooks(mic) {
   };
   const signal = (context, stream) => {
     const m = ours.get(stream);
-    const src = m.buffer ? new AudioBufferSourceNode(context, { buffer: m.buffer, loop: true })
+    const src = m.buffer
+      ? new AudioBufferSourceNode(context, { buffer: m.buffer, loop: true })
       : new OscillatorNode(context, { frequency: mic.frequency });
     const out = new GainNode(context, { gain: m.buffer ? 1 : mic.amplitude });
     src.connect(out);
@@ -57,7 +59,8 @@ export function pageHooks(mic) {
       t.__ptStop = true;
       t.stop = () => {
         stop();
-        if (stream.getTracks().every((x) => x.readyState === 'ended')) for (const s of m.sources) s.stop();
+        if (stream.getTracks().every((x) => x.readyState === 'ended'))
+          for (const s of m.sources) s.stop();
       };
     }
     return out;
@@ -68,7 +71,9 @@ export function pageHooks(mic) {
   };
   const Node = window.MediaStreamAudioSourceNode;
   window.MediaStreamAudioSourceNode = function MediaStreamAudioSourceNode(context, options) {
-    return ours.has(options?.mediaStream) ? signal(context, options.mediaStream) : new Node(context, options);
+    return ours.has(options?.mediaStream)
+      ? signal(context, options.mediaStream)
+      : new Node(context, options);
   };
 }
 
@@ -80,10 +85,14 @@ export class Page {
     this.driver = driver;
   }
 
-  goto(url) { return this.driver.goto(url); }
+  goto(url) {
+    return this.driver.goto(url);
+  }
 
   /** Runs `fn(arg)` in the page (awaited there); resolves with its result. */
-  evaluate(fn, arg) { return this.driver.evaluate(fn, arg); }
+  evaluate(fn, arg) {
+    return this.driver.evaluate(fn, arg);
+  }
 
   /** Polls `fn(arg)` in the page until it is truthy; rejects after `timeout` ms. */
   async waitForFunction(fn, arg, { timeout = 30_000, polling = 50 } = {}) {
@@ -91,12 +100,17 @@ export class Page {
     for (;;) {
       const v = await this.driver.evaluate(fn, arg);
       if (v) return v;
-      if (Date.now() > deadline) throw new Error(`waitForFunction: ${timeout} ms passed waiting for ${String(fn).slice(0, 200)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `waitForFunction: ${timeout} ms passed waiting for ${String(fn).slice(0, 200)}`,
+        );
       await sleep(polling);
     }
   }
 
-  waitForTimeout(ms) { return sleep(ms); }
+  waitForTimeout(ms) {
+    return sleep(ms);
+  }
 
   textContent(sel) {
     return this.evaluate((s) => {
@@ -107,24 +121,45 @@ export class Page {
   }
 
   getAttribute(sel, name) {
-    return this.evaluate(([s, n]) => {
-      const el = document.querySelector(s);
-      if (!el) throw new Error(`no element ${s}`);
-      return el.getAttribute(n);
-    }, [sel, name]);
+    return this.evaluate(
+      ([s, n]) => {
+        const el = document.querySelector(s);
+        if (!el) throw new Error(`no element ${s}`);
+        return el.getAttribute(n);
+      },
+      [sel, name],
+    );
   }
 
-  click(sel) { return this.driver.click(sel); }
-  fill(sel, text) { return this.driver.fill(sel, text); }
-  press(sel, key) { return this.driver.press(sel, key); }
-  setInputFiles(sel, file) { return this.driver.setInputFiles(sel, file); }
-  screenshot({ path, fullPage = false }) { return this.driver.screenshot(path, fullPage); }
-  setViewportSize(size) { return this.driver.setViewportSize(size); }
-  addInitScript(fn) { return this.driver.addInitScript(fn); }
+  click(sel) {
+    return this.driver.click(sel);
+  }
+  fill(sel, text) {
+    return this.driver.fill(sel, text);
+  }
+  press(sel, key) {
+    return this.driver.press(sel, key);
+  }
+  setInputFiles(sel, file) {
+    return this.driver.setInputFiles(sel, file);
+  }
+  screenshot({ path, fullPage = false }) {
+    return this.driver.screenshot(path, fullPage);
+  }
+  setViewportSize(size) {
+    return this.driver.setViewportSize(size);
+  }
+  addInitScript(fn) {
+    return this.driver.addInitScript(fn);
+  }
   /** Console messages since the last call: `[{ type, text }]`. */
-  takeConsole() { return this.driver.takeConsole(); }
+  takeConsole() {
+    return this.driver.takeConsole();
+  }
   /** Follows the download link `sel` as a user would: `{ bytes: Buffer, filename }`. */
-  download(sel) { return this.driver.download(sel); }
+  download(sel) {
+    return this.driver.download(sel);
+  }
 }
 
 /**
@@ -138,7 +173,8 @@ export async function blobDownload(page, sel) {
     if (!blob) throw new Error(`no Blob behind ${a.href}`);
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let bin = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return { base64: btoa(bin), filename: a.download };
   }, sel);
   return { bytes: Buffer.from(r.base64, 'base64'), filename: r.filename };

@@ -20,33 +20,56 @@ function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
 /** A W3C WebDriver session: `cmd(method, path, body)` against /session/{id}. */
 export async function webdriverSession(capabilities) {
   const port = await freePort();
-  const driver = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', DRIVER, `--port=${port}`],
-    { stdio: 'ignore', detached: true });
+  const driver = spawn(
+    'xvfb-run',
+    ['-a', '-s', '-screen 0 1280x1024x24', DRIVER, `--port=${port}`],
+    { stdio: 'ignore', detached: true },
+  );
   // Never keep node alive for it, and never outlive node (its own process group: kill it all).
   driver.unref();
-  const killGroup = () => { try { process.kill(-driver.pid, 'SIGTERM'); } catch { /* gone */ } };
+  const killGroup = () => {
+    try {
+      process.kill(-driver.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  };
   process.once('exit', killGroup);
   const base = `http://127.0.0.1:${port}`;
   const request = async (method, path, body) => {
     const res = await fetch(base + path, {
-      method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
     const j = await res.json();
-    if (!res.ok) throw new Error(`WebDriver ${method} ${path}: ${j.value?.error}: ${j.value?.message}`);
+    if (!res.ok)
+      throw new Error(`WebDriver ${method} ${path}: ${j.value?.error}: ${j.value?.message}`);
     return j.value;
   };
   let up = false;
   for (let i = 0; i < 200 && !up; i++) {
-    try { await request('GET', '/status'); up = true; } catch { await sleep(50); }
+    try {
+      await request('GET', '/status');
+      up = true;
+    } catch {
+      await sleep(50);
+    }
   }
-  if (!up) { killGroup(); throw new Error('WebKitWebDriver did not start'); }
+  if (!up) {
+    killGroup();
+    throw new Error('WebKitWebDriver did not start');
+  }
   const s = await request('POST', '/session', { capabilities: { alwaysMatch: capabilities } });
   const id = s.sessionId;
   await request('POST', `/session/${id}/timeouts`, { script: 900_000, pageLoad: 60_000 });
@@ -54,7 +77,11 @@ export async function webdriverSession(capabilities) {
     version: s.capabilities.browserVersion,
     cmd: (method, path, body) => request(method, `/session/${id}${path}`, body),
     async close() {
-      try { await request('DELETE', `/session/${id}`); } catch { /* already gone */ }
+      try {
+        await request('DELETE', `/session/${id}`);
+      } catch {
+        /* already gone */
+      }
       killGroup();
       process.off('exit', killGroup);
     },
@@ -66,21 +93,27 @@ export async function webdriverSession(capabilities) {
  * out of the page (encode, run there) and restored here (decode), as Playwright does.
  */
 function encodeInPage(v) {
-  return JSON.stringify(v, function (k, x) {
-    const raw = this[k];
-    if (typeof raw === 'number' && !Number.isFinite(raw)) return { __pt: String(raw) };
-    if (typeof raw === 'number' && Object.is(raw, -0)) return { __pt: '-0' };
-    if (raw === undefined) return { __pt: 'undefined' };
-    if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) return Array.from(raw);
-    return x;
-  }) ?? '{"__pt":"undefined"}';
+  return (
+    JSON.stringify(v, function (k, x) {
+      const raw = this[k];
+      if (typeof raw === 'number' && !Number.isFinite(raw)) return { __pt: String(raw) };
+      if (typeof raw === 'number' && Object.is(raw, -0)) return { __pt: '-0' };
+      if (raw === undefined) return { __pt: 'undefined' };
+      if (ArrayBuffer.isView(raw) && !(raw instanceof DataView)) return Array.from(raw);
+      return x;
+    }) ?? '{"__pt":"undefined"}'
+  );
 }
 const SPECIAL = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0, undefined };
 /** The same tagging for arguments on their way in (decoded in the page by `revive`). */
 const encodeHere = encodeInPage;
 function revive(text) {
   const SPECIAL_IN = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0, undefined };
-  return JSON.parse(text, (k, x) => (x && typeof x === 'object' && Object.keys(x).length === 1 && typeof x.__pt === 'string' ? SPECIAL_IN[x.__pt] : x));
+  return JSON.parse(text, (k, x) =>
+    x && typeof x === 'object' && Object.keys(x).length === 1 && typeof x.__pt === 'string'
+      ? SPECIAL_IN[x.__pt]
+      : x,
+  );
 }
 
 /** Where the test servers serve the init scripts (attachServer). */
@@ -89,10 +122,18 @@ function decode(text) {
   const undef = Symbol('undefined');
   const walk = (x) => {
     if (x === null || typeof x !== 'object') return x;
-    if (Object.keys(x).length === 1 && typeof x.__pt === 'string') return x.__pt === 'undefined' ? undef : SPECIAL[x.__pt];
-    if (Array.isArray(x)) return x.map((y) => { const w = walk(y); return w === undef ? undefined : w; });
+    if (Object.keys(x).length === 1 && typeof x.__pt === 'string')
+      return x.__pt === 'undefined' ? undef : SPECIAL[x.__pt];
+    if (Array.isArray(x))
+      return x.map((y) => {
+        const w = walk(y);
+        return w === undef ? undefined : w;
+      });
     const out = {};
-    for (const [k, y] of Object.entries(x)) { const w = walk(y); if (w !== undef) out[k] = w; }
+    for (const [k, y] of Object.entries(x)) {
+      const w = walk(y);
+      if (w !== undef) out[k] = w;
+    }
     return out;
   };
   const v = walk(JSON.parse(text));
@@ -102,8 +143,21 @@ function decode(text) {
 /** Records page errors and console messages (run after each navigation). */
 function recorder() {
   if (window.__ptRec) return;
-  const rec = window.__ptRec = { errors: [], console: [] };
-  const text = (args) => args.map((a) => (typeof a === 'string' ? a : (() => { try { return JSON.stringify(a); } catch { return String(a); } })())).join(' ');
+  const rec = (window.__ptRec = { errors: [], console: [] });
+  const text = (args) =>
+    args
+      .map((a) =>
+        typeof a === 'string'
+          ? a
+          : (() => {
+              try {
+                return JSON.stringify(a);
+              } catch {
+                return String(a);
+              }
+            })(),
+      )
+      .join(' ');
   for (const type of ['log', 'info', 'warn', 'error', 'debug']) {
     const orig = console[type].bind(console);
     console[type] = (...args) => {
@@ -121,7 +175,8 @@ function injectInto(res) {
   const { writeHead, end } = res;
   let html = false;
   res.writeHead = function (status, headers = {}) {
-    const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+    const type =
+      Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
     html = /text\/html/.test(type);
     return writeHead.call(this, status, headers);
   };
@@ -130,8 +185,10 @@ function injectInto(res) {
       const text = body.toString('utf8');
       const tag = `<script src="${INIT_PATH}"></script>`;
       const at = text.search(/<head[^>]*>/i);
-      const out = at >= 0 ? text.replace(/<head[^>]*>/i, (m) => m + tag)
-        : text.replace(/^(<!doctype[^>]*>)?/i, (m) => m + tag);
+      const out =
+        at >= 0
+          ? text.replace(/<head[^>]*>/i, (m) => m + tag)
+          : text.replace(/^(<!doctype[^>]*>)?/i, (m) => m + tag);
       return end.call(this, out, ...rest);
     }
     return end.call(this, body, ...rest);
@@ -145,11 +202,19 @@ export async function open({ mic, errors }) {
   const session = await webdriverSession({
     'webkitgtk:browserOptions': {
       binary: executable,
-      args: ['--automation', '--autoplay-policy=allow', '--enable-media-stream=true', '--enable-mock-capture-devices=true'],
+      args: [
+        '--automation',
+        '--autoplay-policy=allow',
+        '--enable-media-stream=true',
+        '--enable-mock-capture-devices=true',
+      ],
     },
   });
   const { cmd } = session;
-  const initScripts = [[pageHooks, mic ?? null], [recorder, null]];
+  const initScripts = [
+    [pageHooks, mic ?? null],
+    [recorder, null],
+  ];
   const consoleMessages = [];
 
   // Runs `fn(arg)` in the page; returns its value and collects what the recorder saw.
@@ -161,7 +226,9 @@ export async function open({ mic, errors }) {
       Promise.resolve().then(() => (${fn.toString()})(revive(arguments[0]))).then(
         (v) => done(JSON.stringify({ ok: encode(v), rec: take() })),
         (e) => done(JSON.stringify({ err: String(e && e.stack ? e.message + '\\n' + e.stack : e), rec: take() })));`;
-    const reply = JSON.parse(await cmd('POST', '/execute/async', { script, args: [encodeHere(arg ?? null)] }));
+    const reply = JSON.parse(
+      await cmd('POST', '/execute/async', { script, args: [encodeHere(arg ?? null)] }),
+    );
     for (const e of reply.rec.errors) errors.push(new Error(e));
     consoleMessages.push(...reply.rec.console);
     if ('err' in reply) throw new Error(`evaluate: ${reply.err}`);
@@ -187,7 +254,9 @@ export async function open({ mic, errors }) {
       await res.arrayBuffer();
       return { status: res.status, headers: Object.fromEntries(res.headers) };
     },
-    async click(sel) { await cmd('POST', `/element/${await element(sel)}/click`, {}); },
+    async click(sel) {
+      await cmd('POST', `/element/${await element(sel)}/click`, {});
+    },
     async fill(sel, text) {
       const el = await element(sel);
       await cmd('POST', `/element/${el}/clear`, {});
@@ -206,9 +275,14 @@ export async function open({ mic, errors }) {
       // WebDriver sets the window; correct for the browser's frame by what the page sees.
       await cmd('POST', '/window/rect', { width, height });
       const inner = await run(() => [window.innerWidth, window.innerHeight]);
-      await cmd('POST', '/window/rect', { width: width + (width - inner[0]), height: height + (height - inner[1]) });
+      await cmd('POST', '/window/rect', {
+        width: width + (width - inner[0]),
+        height: height + (height - inner[1]),
+      });
     },
-    async addInitScript(fn) { initScripts.push([fn, null]); },
+    async addInitScript(fn) {
+      initScripts.push([fn, null]);
+    },
     /**
      * Makes `server` (a node:http server) serve the init scripts at INIT_PATH and load them
      * first in every HTML page it serves.
@@ -218,8 +292,15 @@ export async function open({ mic, errors }) {
       server.removeAllListeners('request');
       server.on('request', (req, res) => {
         if (new URL(req.url, 'http://x').pathname === INIT_PATH) {
-          const body = initScripts.map(([fn, arg]) => `(${fn.toString()})(${JSON.stringify(arg)});`).join('\n');
-          res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
+          const body = initScripts
+            .map(([fn, arg]) => `(${fn.toString()})(${JSON.stringify(arg)});`)
+            .join('\n');
+          res
+            .writeHead(200, {
+              'Content-Type': 'text/javascript; charset=utf-8',
+              'Cache-Control': 'no-store',
+            })
+            .end(body);
           return;
         }
         injectInto(res);
@@ -230,7 +311,9 @@ export async function open({ mic, errors }) {
       await run(() => 0); // collect what the recorder holds
       return consoleMessages.splice(0);
     },
-    download(sel) { return blobDownload(driver, sel); },
+    download(sel) {
+      return blobDownload(driver, sel);
+    },
     close: () => session.close(),
   };
   // The viewport Playwright gives Chromium, so that a page lays out the same in each engine.

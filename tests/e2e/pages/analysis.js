@@ -13,15 +13,24 @@ import { PitchTap, analyze } from '/pkg/index.js';
  * readings whose audio held either. `state` carries the last two samples across batches.
  */
 function recordDropouts({ samples, startFrame, sampleRate }, out, state) {
-  if (state.next !== startFrame) { state.p1 = null; state.p2 = null; }
+  if (state.next !== startFrame) {
+    state.p1 = null;
+    state.p2 = null;
+  }
   let run = 0;
   for (let i = 0; i <= samples.length; i++) {
     const x = samples[i];
     if (i < samples.length && state.p2 !== null && Math.abs(x - 2 * state.p1 + state.p2) > 0.05) {
       out.push([(startFrame + i) / sampleRate, (startFrame + i + 1) / sampleRate]);
     }
-    if (i < samples.length) { state.p2 = state.p1; state.p1 = x; }
-    if (i < samples.length && x === 0) { run++; continue; }
+    if (i < samples.length) {
+      state.p2 = state.p1;
+      state.p1 = x;
+    }
+    if (i < samples.length && x === 0) {
+      run++;
+      continue;
+    }
     if (run >= 32) out.push([(startFrame + i - run) / sampleRate, (startFrame + i) / sampleRate]);
     run = 0;
   }
@@ -36,7 +45,9 @@ window.livePitch = async ({ seconds = 2, contextOptions = {}, options = {} }) =>
   });
   const src = ctx.createMediaStreamSource(stream);
   const tap = await PitchTap.create(ctx, options);
-  const pitches = []; const volumes = []; const dropouts = [];
+  const pitches = [];
+  const volumes = [];
+  const dropouts = [];
   tap.addEventListener('pitch', (e) => pitches.push(e.detail));
   tap.addEventListener('volume', (e) => volumes.push(e.detail));
   const inputState = { next: null, p1: null, p2: null };
@@ -64,11 +75,18 @@ window.micStops = async ({ before = 1, after = 1 } = {}) => {
   const tap = await PitchTap.create(ctx);
   const ended = [];
   const track = stream.getAudioTracks()[0];
-  tap.addEventListener('sourceended', (e) => ended.push({
-    sameTrack: e.detail.track === track, kind: e.detail.kind, time: e.detail.time, isNode: e.detail.source instanceof AudioNode,
-  }));
+  tap.addEventListener('sourceended', (e) =>
+    ended.push({
+      sameTrack: e.detail.track === track,
+      kind: e.detail.kind,
+      time: e.detail.time,
+      isNode: e.detail.source instanceof AudioNode,
+    }),
+  );
   let batches = 0;
-  tap.addEventListener('volume', () => { batches++; });
+  tap.addEventListener('volume', () => {
+    batches++;
+  });
   const src = tap.attach(stream);
   await new Promise((r) => setTimeout(r, before * 1000));
   const batchesBefore = batches;
@@ -77,11 +95,21 @@ window.micStops = async ({ before = 1, after = 1 } = {}) => {
   await new Promise((r) => setTimeout(r, after * 1000));
   const stats = await tap.close();
   let attachAfterClose = 'returned';
-  try { tap.attach(src); } catch (e) { attachAfterClose = e.name; }
+  try {
+    tap.attach(src);
+  } catch (e) {
+    attachAfterClose = e.name;
+  }
   await ctx.close();
   return {
-    sampleRate: ctx.sampleRate, ended, stoppedAt, batchesBefore, batches, stats,
-    detachAfterClose: tap.detach(src), attachAfterClose,
+    sampleRate: ctx.sampleRate,
+    ended,
+    stoppedAt,
+    batchesBefore,
+    batches,
+    stats,
+    detachAfterClose: tap.detach(src),
+    attachAfterClose,
   };
 };
 
@@ -89,7 +117,9 @@ window.micStops = async ({ before = 1, after = 1 } = {}) => {
 window.analyzeWav = async (url, options) => {
   const bytes = await (await fetch(url)).arrayBuffer();
   const v = new DataView(bytes);
-  let off = 12; let rate = 0; let data = null;
+  let off = 12;
+  let rate = 0;
+  let data = null;
   while (off + 8 <= bytes.byteLength) {
     const id = String.fromCharCode(...new Uint8Array(bytes, off, 4));
     const len = v.getUint32(off + 4, true);
@@ -108,9 +138,14 @@ window.analyzeWav = async (url, options) => {
  */
 window.analyzeLong = async ({ seconds = 300, sampleRate = 44100 } = {}) => {
   const x = new Float32Array(seconds * sampleRate);
-  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin(2 * Math.PI * 220 * i / sampleRate);
-  let last = performance.now(); let longest = 0;
-  const probe = setInterval(() => { const t = performance.now(); longest = Math.max(longest, t - last); last = t; }, 5);
+  for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 220 * i) / sampleRate);
+  let last = performance.now();
+  let longest = 0;
+  const probe = setInterval(() => {
+    const t = performance.now();
+    longest = Math.max(longest, t - last);
+    last = t;
+  }, 5);
   const progress = [];
   const t0 = performance.now();
   const estimates = await analyze(x, sampleRate, {}, { onProgress: (d) => progress.push(d) });
@@ -119,16 +154,38 @@ window.analyzeLong = async ({ seconds = 300, sampleRate = 44100 } = {}) => {
   const voiced = estimates.filter((e) => e.voiced && Math.abs(e.frequency - 220) < 1).length;
   const ac = new AbortController();
   let abortedAfter = 0;
-  const aborted = await analyze(x, sampleRate, {}, {
-    signal: ac.signal, onProgress: (d) => { abortedAfter = d; ac.abort(); },
-  }).then(() => 'resolved', (e) => `${e.name}: ${e.message}`);
+  const aborted = await analyze(
+    x,
+    sampleRate,
+    {},
+    {
+      signal: ac.signal,
+      onProgress: (d) => {
+        abortedAfter = d;
+        ac.abort();
+      },
+    },
+  ).then(
+    () => 'resolved',
+    (e) => `${e.name}: ${e.message}`,
+  );
   const pre = new AbortController();
   pre.abort();
-  const preAborted = await analyze(x, sampleRate, {}, { signal: pre.signal }).then(() => 'resolved', (e) => e.name);
+  const preAborted = await analyze(x, sampleRate, {}, { signal: pre.signal }).then(
+    () => 'resolved',
+    (e) => e.name,
+  );
   return {
-    estimates: estimates.length, voiced, longest, ms, progressCalls: progress.length,
-    increasing: progress.every((p, i) => i === 0 || p > progress[i - 1]), lastProgress: progress.at(-1),
-    aborted, abortedAfter, preAborted,
+    estimates: estimates.length,
+    voiced,
+    longest,
+    ms,
+    progressCalls: progress.length,
+    increasing: progress.every((p, i) => i === 0 || p > progress[i - 1]),
+    lastProgress: progress.at(-1),
+    aborted,
+    abortedAfter,
+    preAborted,
   };
 };
 
@@ -145,7 +202,12 @@ window.badAnalyzerOptions = async () => {
     a4NaN: { pitch: { a4: NaN } },
   };
   for (const [name, o] of Object.entries(cases)) {
-    try { await PitchTap.create(ctx, o); out[name] = 'no error'; } catch (e) { out[name] = `${e.name}: ${e.message}`; }
+    try {
+      await PitchTap.create(ctx, o);
+      out[name] = 'no error';
+    } catch (e) {
+      out[name] = `${e.name}: ${e.message}`;
+    }
   }
   return out;
 };

@@ -5,22 +5,32 @@ import { PitchTap, FLAGS } from '/pkg/index.js';
 /** Blocks the main thread for `ms` milliseconds; returns how long it really blocked. */
 function block(ms) {
   const t0 = performance.now();
-  while (performance.now() - t0 < ms) { /* busy */ }
+  while (performance.now() - t0 < ms) {
+    /* busy */
+  }
   return performance.now() - t0;
 }
 
 /** Follows batches and gap events: conservation and continuity, frame by frame. */
 function follow(tap, { ramp = false } = {}) {
   const c = {
-    received: 0, skipped: 0, firstStart: null, end: null, breaks: 0, mismatches: 0, gaps: [], gapFrames: 0,
-    batches: [], errors: [],
+    received: 0,
+    skipped: 0,
+    firstStart: null,
+    end: null,
+    breaks: 0,
+    mismatches: 0,
+    gaps: [],
+    gapFrames: 0,
+    batches: [],
+    errors: [],
   };
   tap.addEventListener('batch', (e) => {
     const d = e.detail;
     if (c.firstStart === null) c.firstStart = d.startFrame;
     // Every batch starts where the previous ended, plus the frames a GAP says were dropped.
     if (c.end !== null) {
-      const gap = (d.flags & FLAGS.GAP) !== 0 ? c.gaps[c.gaps.length - 1]?.frames ?? 0 : 0;
+      const gap = (d.flags & FLAGS.GAP) !== 0 ? (c.gaps[c.gaps.length - 1]?.frames ?? 0) : 0;
       if ((d.flags & FLAGS.DISCONTINUITY) !== 0) {
         // Frames the context never rendered through the node (e.g. an audio device that
         // skipped at start-up, or a disconnected input): not ours to deliver or drop.
@@ -51,14 +61,31 @@ function follow(tap, { ramp = false } = {}) {
       const tol = ramp === 'relative' ? 0.01 : 0;
       for (let i = c.offset === undefined ? d.frames : from; i < d.frames; i++) {
         if (Math.abs(d.samples[i] - (d.startFrame + i + c.offset)) <= tol) continue;
-        if (c.mismatches++ === 0) c.firstMismatch = { startFrame: d.startFrame, i, got: d.samples[i], want: d.startFrame + i + c.offset, flags: d.flags, frames: d.frames, batch: c.batches.length };
+        if (c.mismatches++ === 0)
+          c.firstMismatch = {
+            startFrame: d.startFrame,
+            i,
+            got: d.samples[i],
+            want: d.startFrame + i + c.offset,
+            flags: d.flags,
+            frames: d.frames,
+            batch: c.batches.length,
+          };
       }
     }
     c.end = d.startFrame + d.frames;
     c.received += d.frames;
-    c.batches.push({ startFrame: d.startFrame, frames: d.frames, flags: d.flags, at: performance.now() });
+    c.batches.push({
+      startFrame: d.startFrame,
+      frames: d.frames,
+      flags: d.flags,
+      at: performance.now(),
+    });
   });
-  tap.addEventListener('gap', (e) => { c.gaps.push({ ...e.detail }); c.gapFrames += e.detail.frames; });
+  tap.addEventListener('gap', (e) => {
+    c.gaps.push({ ...e.detail });
+    c.gapFrames += e.detail.frames;
+  });
   tap.addEventListener('error', (e) => c.errors.push({ ...e.detail }));
   return c;
 }
@@ -67,7 +94,13 @@ function follow(tap, { ramp = false } = {}) {
  * Live audio (an oscillator in a real AudioContext) through a tap; after `before` s the
  * main thread is blocked for `blockMs`, then the run goes on for `after` s.
  */
-window.liveBlock = async ({ blockMs, batchSize = 1024, poolSize = 4, before = 1.5, after = 1.5 }) => {
+window.liveBlock = async ({
+  blockMs,
+  batchSize = 1024,
+  poolSize = 4,
+  before = 1.5,
+  after = 1.5,
+}) => {
   const ctx = new AudioContext();
   await ctx.resume();
   const tap = await PitchTap.create(ctx, { batchSize, poolSize });
@@ -89,8 +122,17 @@ window.liveBlock = async ({ blockMs, batchSize = 1024, poolSize = 4, before = 1.
   await tap.close();
   await ctx.close();
   return {
-    sampleRate: ctx.sampleRate, blockedMs, audioBlockedMs, statsBefore, statsAfter, received: c.received,
-    span: c.end - c.firstStart, skipped: c.skipped, breaks: c.breaks, gaps: c.gaps, gapFrames: c.gapFrames,
+    sampleRate: ctx.sampleRate,
+    blockedMs,
+    audioBlockedMs,
+    statsBefore,
+    statsAfter,
+    received: c.received,
+    span: c.end - c.firstStart,
+    skipped: c.skipped,
+    breaks: c.breaks,
+    gaps: c.gaps,
+    gapFrames: c.gapFrames,
     errors: c.errors,
   };
 };
@@ -99,8 +141,14 @@ window.liveBlock = async ({ blockMs, batchSize = 1024, poolSize = 4, before = 1.
  * A ramp through an OfflineAudioContext (paced with sync()); at `panicAt` seconds the core
  * is made to panic on `side` ('worklet' at the next quantum, 'main' at the next batch).
  */
-window.panicRun = async ({ side, seconds = 3, panicAt = 1, sampleRate = 44100, batchSize = 1024 }) => {
-  const frames = Math.round(seconds * sampleRate / 128) * 128;
+window.panicRun = async ({
+  side,
+  seconds = 3,
+  panicAt = 1,
+  sampleRate = 44100,
+  batchSize = 1024,
+}) => {
+  const frames = Math.round((seconds * sampleRate) / 128) * 128;
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
   const tap = await PitchTap.create(ctx, { batchSize, poolSize: 8 });
   const c = follow(tap, { ramp: true });
@@ -115,17 +163,19 @@ window.panicRun = async ({ side, seconds = 3, panicAt = 1, sampleRate = 44100, b
   let panicFrame = null;
   for (let t = 0.1; t < seconds - 0.05; t += 0.1) {
     const at = Math.round(t / quantum) * quantum;
-    waits.push(ctx.suspend(at).then(async () => {
-      try {
-        await tap.sync();
-        if (panicFrame === null && at >= panicAt) {
-          panicFrame = Math.round(at * sampleRate);
-          await tap[Symbol.for('pitchtap.debugPanic')](side);
+    waits.push(
+      ctx.suspend(at).then(async () => {
+        try {
+          await tap.sync();
+          if (panicFrame === null && at >= panicAt) {
+            panicFrame = Math.round(at * sampleRate);
+            await tap[Symbol.for('pitchtap.debugPanic')](side);
+          }
+        } finally {
+          ctx.resume(); // never leave the render suspended (the test would hang, not fail)
         }
-      } finally {
-        ctx.resume(); // never leave the render suspended (the test would hang, not fail)
-      }
-    }));
+      }),
+    );
   }
   await ctx.startRendering();
   await Promise.all(waits);
@@ -136,9 +186,19 @@ window.panicRun = async ({ side, seconds = 3, panicAt = 1, sampleRate = 44100, b
   await tap.close();
   const firstAfter = c.batches.find((b) => b.startFrame >= panicFrame) ?? null;
   return {
-    rendered: frames, received: c.received, dropped: stats.droppedSamples, span: c.end - c.firstStart,
-    firstStart: c.firstStart, breaks: c.breaks, mismatches: c.mismatches, gaps: c.gaps, errors: c.errors,
-    stats, panicFrame, firstAfter, batchesAfter: c.batches.filter((b) => b.startFrame >= panicFrame).length,
+    rendered: frames,
+    received: c.received,
+    dropped: stats.droppedSamples,
+    span: c.end - c.firstStart,
+    firstStart: c.firstStart,
+    breaks: c.breaks,
+    mismatches: c.mismatches,
+    gaps: c.gaps,
+    errors: c.errors,
+    stats,
+    panicFrame,
+    firstAfter,
+    batchesAfter: c.batches.filter((b) => b.startFrame >= panicFrame).length,
   };
 };
 
@@ -172,8 +232,17 @@ window.livePanicRun = async ({ side, seconds = 3, panicAt = 1, batchSize = 1024 
   await ctx.close();
   const panicFrame = Math.round(panicTime * sampleRate);
   return {
-    sampleRate, received: c.received, dropped: stats.droppedSamples, span: c.end - c.firstStart,
-    skipped: c.skipped, breaks: c.breaks, mismatches: c.mismatches, firstMismatch: c.firstMismatch, gaps: c.gaps, errors: c.errors, stats,
+    sampleRate,
+    received: c.received,
+    dropped: stats.droppedSamples,
+    span: c.end - c.firstStart,
+    skipped: c.skipped,
+    breaks: c.breaks,
+    mismatches: c.mismatches,
+    firstMismatch: c.firstMismatch,
+    gaps: c.gaps,
+    errors: c.errors,
+    stats,
     batchesAfter: c.batches.filter((b) => b.startFrame >= panicFrame).length,
   };
 };
@@ -190,8 +259,17 @@ window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
   const errors = [];
   let gapFrames = 0;
   let waiting = null;
-  tap.addEventListener('error', (e) => { errors.push(e.detail); if (waiting) { const w = waiting; waiting = null; w(); } });
-  tap.addEventListener('gap', (e) => { gapFrames += e.detail.frames; });
+  tap.addEventListener('error', (e) => {
+    errors.push(e.detail);
+    if (waiting) {
+      const w = waiting;
+      waiting = null;
+      w();
+    }
+  });
+  tap.addEventListener('gap', (e) => {
+    gapFrames += e.detail.frames;
+  });
   const osc = new OscillatorNode(ctx, { frequency: 220 });
   osc.connect(tap.node);
   osc.start();
@@ -199,14 +277,18 @@ window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
   let afterWarmup = 0;
   for (let i = 0; i < count; i++) {
     if (i === warmup) afterWarmup = bytes();
-    const seen = new Promise((r) => { waiting = r; });
+    const seen = new Promise((r) => {
+      waiting = r;
+    });
     await tap[Symbol.for('pitchtap.debugPanic')]('main');
     await Promise.race([seen, new Promise((r) => setTimeout(r, 2000))]);
     if (tap.stats().panics !== i + 1) break; // a panic unseen or the tap gone: the test says which
   }
   // The tap still analyses after them all.
   let volumes = 0;
-  tap.addEventListener('volume', () => { volumes++; });
+  tap.addEventListener('volume', () => {
+    volumes++;
+  });
   await new Promise((r) => setTimeout(r, 300));
   osc.disconnect();
   await tap.flush();
@@ -215,8 +297,15 @@ window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
   await tap.close();
   await ctx.close();
   return {
-    lastError: errors.at(-1) ?? null, afterWarmup, afterAll: bytes(), errors: errors.length, recovered: errors.every((e) => e.recovered),
-    panics: stats.panics, volumes, gapFrames, dropped: stats.droppedSamples,
+    lastError: errors.at(-1) ?? null,
+    afterWarmup,
+    afterAll: bytes(),
+    errors: errors.length,
+    recovered: errors.every((e) => e.recovered),
+    panics: stats.panics,
+    volumes,
+    gapFrames,
+    dropped: stats.droppedSamples,
   };
 };
 

@@ -16,10 +16,25 @@ window.wasmBytes = async () => (await initGlue()).memory.buffer.byteLength;
 /** Everything a tap tells: batches (metadata), gaps, errors, non-finite estimates. */
 function collector(tap, { ramp = false, frames = null } = {}) {
   const c = {
-    batches: [], gaps: [], errors: [], received: 0, mismatches: 0, seqBreaks: 0, lastSeq: null,
-    nonFiniteSamples: 0, badPitch: 0, badVolume: 0, pitch: [], volume: [], after: 0, closed: false,
+    batches: [],
+    gaps: [],
+    errors: [],
+    received: 0,
+    mismatches: 0,
+    seqBreaks: 0,
+    lastSeq: null,
+    nonFiniteSamples: 0,
+    badPitch: 0,
+    badVolume: 0,
+    pitch: [],
+    volume: [],
+    after: 0,
+    closed: false,
     // Running accounting (survives soakTrim): frames between consecutive batches.
-    lastEnd: null, holeFrames: 0, gapFrames: 0, unflagged: 0,
+    lastEnd: null,
+    holeFrames: 0,
+    gapFrames: 0,
+    unflagged: 0,
   };
   tap.addEventListener('batch', (e) => {
     const d = e.detail;
@@ -32,7 +47,14 @@ function collector(tap, { ramp = false, frames = null } = {}) {
       if (!(d.flags & (FLAGS.GAP | FLAGS.DISCONTINUITY))) c.unflagged++;
     }
     c.lastEnd = d.startFrame + d.frames;
-    c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate });
+    c.batches.push({
+      seq: d.seq,
+      startFrame: d.startFrame,
+      frames: d.frames,
+      flags: d.flags,
+      channels: d.channels,
+      sampleRate: d.sampleRate,
+    });
     const s = d.samples;
     for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) c.nonFiniteSamples++;
     // A ramp's value is its frame (offline: the context's, exactly; live, 'relative': the
@@ -61,8 +83,14 @@ function collector(tap, { ramp = false, frames = null } = {}) {
     if (frames) for (let i = 0; i < d.frames; i++) frames.set(d.startFrame + i, s[i]);
     c.received += d.frames;
   });
-  tap.addEventListener('gap', (e) => { if (c.closed) c.after++; c.gaps.push({ ...e.detail }); });
-  tap.addEventListener('error', (e) => { if (c.closed) c.after++; c.errors.push({ ...e.detail }); });
+  tap.addEventListener('gap', (e) => {
+    if (c.closed) c.after++;
+    c.gaps.push({ ...e.detail });
+  });
+  tap.addEventListener('error', (e) => {
+    if (c.closed) c.after++;
+    c.errors.push({ ...e.detail });
+  });
   tap.addEventListener('pitch', (e) => {
     if (c.closed) c.after++;
     const p = e.detail;
@@ -72,7 +100,8 @@ function collector(tap, { ramp = false, frames = null } = {}) {
   tap.addEventListener('volume', (e) => {
     if (c.closed) c.after++;
     const v = e.detail;
-    if (![v.time, v.rms, v.peak, v.db, v.smoothedDb].every(Number.isFinite) || v.db < -120) c.badVolume++;
+    if (![v.time, v.rms, v.peak, v.db, v.smoothedDb].every(Number.isFinite) || v.db < -120)
+      c.badVolume++;
     c.volume.push({ time: v.time, db: v.db, smoothedDb: v.smoothedDb, rms: v.rms });
   });
   return c;
@@ -80,17 +109,22 @@ function collector(tap, { ramp = false, frames = null } = {}) {
 
 /** Summary of a batch list: the holes between consecutive batches and whether each is flagged. */
 function accounting(batches) {
-  let holes = 0; let unflagged = 0; let overlaps = 0; let silent = 0; let discontinuities = 0;
+  let holes = 0;
+  let unflagged = 0;
+  let overlaps = 0;
+  let silent = 0;
+  let discontinuities = 0;
   for (let i = 1; i < batches.length; i++) {
     const hole = batches[i].startFrame - (batches[i - 1].startFrame + batches[i - 1].frames);
     if (hole < 0) overlaps++;
     if (hole > 0 && !(batches[i].flags & (FLAGS.GAP | FLAGS.DISCONTINUITY))) unflagged++;
-    if (hole > 0 && (batches[i].flags & FLAGS.GAP)) holes += hole;
+    if (hole > 0 && batches[i].flags & FLAGS.GAP) holes += hole;
     // Time with no input (not audio, not dropped): flagged DISCONTINUITY, not GAP.
     if (hole > 0 && !(batches[i].flags & FLAGS.GAP)) silent += hole;
     if (batches[i].flags & FLAGS.DISCONTINUITY) discontinuities++;
   }
-  const first = batches[0]; const last = batches[batches.length - 1];
+  const first = batches[0];
+  const last = batches[batches.length - 1];
   const span = last ? last.startFrame + last.frames - first.startFrame : 0;
   // `rendered`: frames of audio the worklet was given from the first batch to the last.
   return { holes, unflagged, overlaps, silent, discontinuities, span, rendered: span - silent };
@@ -102,19 +136,21 @@ function pace(ctx, tap, seconds, every, onPause, skip = []) {
   // Firefox has no OfflineAudioContext.suspend: nothing to pace with.
   if (typeof ctx.suspend !== 'function') return waits;
   for (let t = every; t < seconds - 0.01; t += every) {
-    const at = Math.round(t * ctx.sampleRate / 128) * 128 / ctx.sampleRate;
+    const at = (Math.round((t * ctx.sampleRate) / 128) * 128) / ctx.sampleRate;
     if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
-    waits.push(ctx.suspend(at).then(async () => {
-      await tap.sync();
-      if (onPause) await onPause(at);
-      ctx.resume();
-    }));
+    waits.push(
+      ctx.suspend(at).then(async () => {
+        await tap.sync();
+        if (onPause) await onPause(at);
+        ctx.resume();
+      }),
+    );
   }
   return waits;
 }
 
 function sine(x, from, to, f, sampleRate, amplitude = 0.5) {
-  for (let i = from; i < to; i++) x[i] = amplitude * Math.sin(2 * Math.PI * f * i / sampleRate);
+  for (let i = from; i < to; i++) x[i] = amplitude * Math.sin((2 * Math.PI * f * i) / sampleRate);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -125,13 +161,24 @@ function sine(x, from, to, f, sampleRate, amplitude = 0.5) {
  * huge spike into a tap. Returns what arrived and the estimates in the last clean second.
  */
 window.badAudio = async ({ sampleRate = 48000 } = {}) => {
-  const plan = [['tone', 1.0], ['nan', 0.5], ['tone', 0.5], ['+inf', 0.25], ['-inf', 0.25], ['tone', 0.5],
-    ['denormal', 0.5], ['spike', 0.5], ['tone', 1.5]];
-  const total = Math.round(plan.reduce((a, [, s]) => a + s, 0) * sampleRate / 128) * 128;
+  const plan = [
+    ['tone', 1.0],
+    ['nan', 0.5],
+    ['tone', 0.5],
+    ['+inf', 0.25],
+    ['-inf', 0.25],
+    ['tone', 0.5],
+    ['denormal', 0.5],
+    ['spike', 0.5],
+    ['tone', 1.5],
+  ];
+  const total = Math.round((plan.reduce((a, [, s]) => a + s, 0) * sampleRate) / 128) * 128;
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: total, sampleRate });
   const buf = ctx.createBuffer(1, total, sampleRate);
   const x = buf.getChannelData(0);
-  let at = 0; let lastTone = 0; let injected = 0;
+  let at = 0;
+  let lastTone = 0;
+  let injected = 0;
   for (const [kind, seconds] of plan) {
     const end = Math.min(total, at + Math.round(seconds * sampleRate));
     sine(x, at, end, 220, sampleRate);
@@ -158,8 +205,15 @@ window.badAudio = async ({ sampleRate = 48000 } = {}) => {
   await tap.close();
   const tail = lastTone / sampleRate;
   return {
-    rendered: total, received: c.received, stats, injected, nonFiniteSamples: c.nonFiniteSamples,
-    badPitch: c.badPitch, badVolume: c.badVolume, errors: c.errors, latest,
+    rendered: total,
+    received: c.received,
+    stats,
+    injected,
+    nonFiniteSamples: c.nonFiniteSamples,
+    badPitch: c.badPitch,
+    badVolume: c.badVolume,
+    errors: c.errors,
+    latest,
     pitchCount: c.pitch.length,
     // Estimates whose window lies in the last clean stretch (window 2048 = 43 ms at 48 kHz).
     tailPitch: c.pitch.filter((p) => p.time >= tail + 0.05 && p.time <= total / sampleRate - 0.05),
@@ -199,8 +253,14 @@ window.liveBadAudio = async ({ seconds = 1.5 } = {}) => {
   const stats = await tap.close();
   await ctx.close();
   return {
-    batchesAfter: after, nonFiniteSamples: c.nonFiniteSamples, badPitch: c.badPitch, badVolume: c.badVolume,
-    errors: c.errors, stats, latest, sampleRate: sr,
+    batchesAfter: after,
+    nonFiniteSamples: c.nonFiniteSamples,
+    badPitch: c.badPitch,
+    badVolume: c.badVolume,
+    errors: c.errors,
+    stats,
+    latest,
+    sampleRate: sr,
   };
 };
 
@@ -209,7 +269,11 @@ window.liveBadAudio = async ({ seconds = 1.5 } = {}) => {
 
 const contexts = new Map();
 function offline(sampleRate) {
-  if (!contexts.has(sampleRate)) contexts.set(sampleRate, new OfflineAudioContext({ numberOfChannels: 1, length: sampleRate, sampleRate }));
+  if (!contexts.has(sampleRate))
+    contexts.set(
+      sampleRate,
+      new OfflineAudioContext({ numberOfChannels: 1, length: sampleRate, sampleRate }),
+    );
   return contexts.get(sampleRate);
 }
 
@@ -229,17 +293,39 @@ const SCENARIOS = {
     await ctx.startRendering();
     await PitchTap.create(ctx);
   },
-  async 'create without a context'() { await PitchTap.create(undefined); },
-  async 'create with a plain object as context'() { await PitchTap.create({ sampleRate: 44100, state: 'running' }); },
-  async 'new PitchTap() instead of create'() { return new PitchTap(); },
-  async 'flush() after close()'() { const t = await closedTap(); await t.flush(); },
-  async 'sync() after close()'() { const t = await closedTap(); await t.sync(); },
-  async 'configure() after close()'() { const t = await closedTap(); await t.configure({ batchSize: 2048 }); },
-  async 'close() twice'() { const t = await closedTap(); await t.close(); },
+  async 'create without a context'() {
+    await PitchTap.create(undefined);
+  },
+  async 'create with a plain object as context'() {
+    await PitchTap.create({ sampleRate: 44100, state: 'running' });
+  },
+  async 'new PitchTap() instead of create'() {
+    return new PitchTap();
+  },
+  async 'flush() after close()'() {
+    const t = await closedTap();
+    await t.flush();
+  },
+  async 'sync() after close()'() {
+    const t = await closedTap();
+    await t.sync();
+  },
+  async 'configure() after close()'() {
+    const t = await closedTap();
+    await t.configure({ batchSize: 2048 });
+  },
+  async 'close() twice'() {
+    const t = await closedTap();
+    await t.close();
+  },
   async 'close() twice at once'() {
     const t = await PitchTap.create(offline(48000));
     const first = t.close();
-    try { await t.close(); } finally { await first; }
+    try {
+      await t.close();
+    } finally {
+      await first;
+    }
   },
 };
 
@@ -259,7 +345,10 @@ window.badCalls = async (cases) => {
   for (const k of cases) {
     let timer;
     const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after 5 s (${k.call} ${k.scenario ?? ''})`)), 5000);
+      timer = setTimeout(
+        () => reject(new Error(`timed out after 5 s (${k.call} ${k.scenario ?? ''})`)),
+        5000,
+      );
     });
     let e = null;
     try {
@@ -292,14 +381,17 @@ async function runCase(k, live) {
 
 /** A valid tap after all that: it must carry a ramp exactly. */
 window.validAfterBad = async () => {
-  const sr = 44100; const frames = 128 * 200;
+  const sr = 44100;
+  const frames = 128 * 200;
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate: sr });
   // An unpaced offline render outruns the main thread: a pool that holds the whole render
   // (32 × 1024 > 25600 frames) makes the check independent of the machine's speed.
   const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 32 });
   const c = collector(tap, { ramp: true });
   const buf = ctx.createBuffer(1, frames, sr);
-  buf.getChannelData(0).forEach((_, i, a) => { a[i] = i; });
+  buf.getChannelData(0).forEach((_, i, a) => {
+    a[i] = i;
+  });
   const src = new AudioBufferSourceNode(ctx, { buffer: buf });
   src.connect(tap.node);
   src.start();
@@ -328,41 +420,69 @@ async function postForeign(tap, copy, refusedBefore) {
   const size = copy.byteLength;
   const foreign = {
     // Not objects.
-    'number 0': 0, 'number 42': 42, NaN: NaN, 'string': 'PTAP', 'empty string': '', 'true': true,
-    'null': null, 'undefined': undefined, 'bigint': 10n,
+    'number 0': 0,
+    'number 42': 42,
+    NaN: NaN,
+    string: 'PTAP',
+    'empty string': '',
+    true: true,
+    null: null,
+    undefined: undefined,
+    bigint: 10n,
     // Objects that are not buffers, or have a `type` of the wrong shape.
-    '{}': {}, 'array': [1, 2, 3], 'empty array': [],
+    '{}': {},
+    array: [1, 2, 3],
+    'empty array': [],
     // An array of views is a grouped return: each view checked (and here refused) once.
     'array of one Uint8Array of 10 bytes': [new Uint8Array(10)],
     'array of a Uint8Array and a number': [new Uint8Array(10), 1],
-    '{ type: 42 }': { type: 42 }, '{ type: null }': { type: null },
-    "{ type: ['flush'] }": { type: ['flush'] }, "{ type: 'bogus' }": { type: 'bogus', id: 1 },
+    '{ type: 42 }': { type: 42 },
+    '{ type: null }': { type: null },
+    "{ type: ['flush'] }": { type: ['flush'] },
+    "{ type: 'bogus' }": { type: 'bogus', id: 1 },
     "{ type: 'configure' } without batchSize": { type: 'configure' },
     "{ type: 'configure', batchSize: 'big' }": { type: 'configure', batchSize: 'big', id: 'x' },
-    'Date': new Date(0), 'Map': new Map([[1, 2]]), 'Blob': new Blob(['PTAP']),
+    Date: new Date(0),
+    Map: new Map([[1, 2]]),
+    Blob: new Blob(['PTAP']),
     // Buffers of the wrong kind or size.
     'ArrayBuffer of the right size': new ArrayBuffer(size),
     'Uint8Array of 10 bytes': new Uint8Array(10),
     'Uint8Array of the header only': new Uint8Array(copy.slice(0, HEADER_BYTES)),
     'Uint8Array one byte short': new Uint8Array(copy.slice(0, size - 1)),
-    'Uint8Array one byte long': (() => { const b = new Uint8Array(size + 1); b.set(new Uint8Array(copy)); return b; })(),
+    'Uint8Array one byte long': (() => {
+      const b = new Uint8Array(size + 1);
+      b.set(new Uint8Array(copy));
+      return b;
+    })(),
     'Uint8Array at an offset': new Uint8Array(copy.slice(0), 16),
     'Float32Array of the right size': new Float32Array(copy.slice(0)),
     'DataView of the right size': new DataView(copy.slice(0)),
     'zeros of the right size': new Uint8Array(size),
     // Valid-looking buffers that were never issued, or not like this.
     'wrong magic': forged((v) => v.setUint32(0, 0x50415450, true)),
-    'wrong version': forged((v) => { v.setUint16(4, 2, true); v.setUint32(60, 999, true); }),
+    'wrong version': forged((v) => {
+      v.setUint16(4, 2, true);
+      v.setUint32(60, 999, true);
+    }),
     'slot never issued (200)': forged((v) => v.setUint32(56, 200, true)),
     'lease never issued (999)': forged((v) => v.setUint32(60, 999, true)),
     'an old lease (the copy, returned long ago)': forged(() => {}),
-    'slot 3, lease 1000000': forged((v) => { v.setUint32(56, 3, true); v.setUint32(60, 1000000, true); }),
+    'slot 3, lease 1000000': forged((v) => {
+      v.setUint32(56, 3, true);
+      v.setUint32(60, 1000000, true);
+    }),
   };
   // One at a time, each followed by a sync, so each refusal is seen.
   report.each = {};
   let last = refusedBefore;
   for (const [name, m] of Object.entries(foreign)) {
-    const transfer = m?.buffer instanceof ArrayBuffer && m.buffer.byteLength > 0 ? [m.buffer] : m instanceof ArrayBuffer ? [m] : [];
+    const transfer =
+      m?.buffer instanceof ArrayBuffer && m.buffer.byteLength > 0
+        ? [m.buffer]
+        : m instanceof ArrayBuffer
+          ? [m]
+          : [];
     port.postMessage(m, transfer);
     const s = await tap.sync();
     report.each[name] = s.refused - last;
@@ -378,20 +498,25 @@ async function postForeign(tap, copy, refusedBefore) {
  * Returns the refusal count the worklet reports and the bit-exactness of the whole ramp.
  */
 window.portGarbage = async () => {
-  const sr = 44100; const frames = 128 * Math.round(3 * sr / 128);
+  const sr = 44100;
+  const frames = 128 * Math.round((3 * sr) / 128);
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate: sr });
   const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 4 });
   const c = collector(tap, { ramp: true });
   let copy = null; // a byte-exact copy of a real batch buffer, header included
-  tap.addEventListener('batch', (e) => { if (!copy) copy = e.detail.samples.buffer.slice(0); });
+  tap.addEventListener('batch', (e) => {
+    if (!copy) copy = e.detail.samples.buffer.slice(0);
+  });
   const buf = ctx.createBuffer(1, frames, sr);
-  buf.getChannelData(0).forEach((_, i, a) => { a[i] = i; });
+  buf.getChannelData(0).forEach((_, i, a) => {
+    a[i] = i;
+  });
   const src = new AudioBufferSourceNode(ctx, { buffer: buf });
   src.connect(tap.node);
   src.start();
   const report = {};
   // Paced every 50 ms (the pool of 4 × 1024 frames holds 93 ms), so that nothing is dropped.
-  const at = Math.round(1.0 * sr / 128) * 128 / sr; // suspend() works in whole quanta
+  const at = (Math.round((1.0 * sr) / 128) * 128) / sr; // suspend() works in whole quanta
   const waits = pace(ctx, tap, frames / sr, 0.05, null, [at]);
   const done = ctx.suspend(at).then(async () => {
     const before = await tap.sync();
@@ -408,8 +533,15 @@ window.portGarbage = async () => {
   const final = await tap.sync();
   await tap.close();
   return {
-    ...report, stats, final, received: c.received, rendered: frames, mismatches: c.mismatches,
-    seqBreaks: c.seqBreaks, errors: c.errors, nonFiniteSamples: c.nonFiniteSamples,
+    ...report,
+    stats,
+    final,
+    received: c.received,
+    rendered: frames,
+    mismatches: c.mismatches,
+    seqBreaks: c.seqBreaks,
+    errors: c.errors,
+    nonFiniteSamples: c.nonFiniteSamples,
   };
 };
 
@@ -424,10 +556,14 @@ window.portGarbageLive = async () => {
   const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 16 });
   const c = collector(tap, { ramp: 'relative' });
   let copy = null;
-  tap.addEventListener('batch', (e) => { if (!copy) copy = e.detail.samples.buffer.slice(0); });
+  tap.addEventListener('batch', (e) => {
+    if (!copy) copy = e.detail.samples.buffer.slice(0);
+  });
   const frames = 30 * sr; // outlasts the run on a slow machine
   const buf = ctx.createBuffer(1, frames, sr);
-  buf.getChannelData(0).forEach((_, i, a) => { a[i] = i; });
+  buf.getChannelData(0).forEach((_, i, a) => {
+    a[i] = i;
+  });
   const src = new AudioBufferSourceNode(ctx, { buffer: buf });
   src.connect(tap.node);
   src.start();
@@ -441,8 +577,16 @@ window.portGarbageLive = async () => {
   await tap.close();
   await ctx.close();
   return {
-    ...report, before, after, stats, received: c.received, rendered: accounting(c.batches).rendered,
-    mismatches: c.mismatches, seqBreaks: c.seqBreaks, errors: c.errors, poolSize: 16,
+    ...report,
+    before,
+    after,
+    stats,
+    received: c.received,
+    rendered: accounting(c.batches).rendered,
+    mismatches: c.mismatches,
+    seqBreaks: c.seqBreaks,
+    errors: c.errors,
+    poolSize: 16,
   };
 };
 
@@ -451,14 +595,21 @@ window.portGarbageLive = async () => {
 
 function busy(ms) {
   const t = performance.now();
-  while (performance.now() - t < ms) { /* a blocked main thread */ }
+  while (performance.now() - t < ms) {
+    /* a blocked main thread */
+  }
 }
 
 /**
  * A live oscillator into a tap; the main thread is blocked for each of `stalls` ms, one
  * second apart. Returns every batch and gap, and the context frame at each stall.
  */
-window.stalls = async ({ stalls = [100, 500, 2000], batchSize = 1024, poolSize = 32, sampleRate = 48000 } = {}) => {
+window.stalls = async ({
+  stalls = [100, 500, 2000],
+  batchSize = 1024,
+  poolSize = 32,
+  sampleRate = 48000,
+} = {}) => {
   const ctx = new AudioContext({ sampleRate });
   await ctx.resume();
   const tap = await PitchTap.create(ctx, { batchSize, poolSize });
@@ -477,7 +628,7 @@ window.stalls = async ({ stalls = [100, 500, 2000], batchSize = 1024, poolSize =
     // Firefox's currentTime does not move while the main thread is blocked (the main thread
     // updates it from the audio graph's messages): then the page's clock says how long.
     const audioTo = Math.round(ctx.currentTime * ctx.sampleRate);
-    const to = audioTo > from ? audioTo : from + Math.round(blocked * ctx.sampleRate / 1000);
+    const to = audioTo > from ? audioTo : from + Math.round((blocked * ctx.sampleRate) / 1000);
     marks.push({ ms, blocked, from, to, batchesBefore });
     await sleep(1200);
   }
@@ -485,9 +636,18 @@ window.stalls = async ({ stalls = [100, 500, 2000], batchSize = 1024, poolSize =
   const stats = await tap.close();
   await ctx.close();
   return {
-    sampleRate: ctx.sampleRate, batchSize, poolSize, poolSeconds: poolSize * batchSize / ctx.sampleRate,
-    marks, batches: c.batches, gaps: c.gaps, errors: c.errors, stats, seqBreaks: c.seqBreaks,
-    accounting: accounting(c.batches), received: c.received,
+    sampleRate: ctx.sampleRate,
+    batchSize,
+    poolSize,
+    poolSeconds: (poolSize * batchSize) / ctx.sampleRate,
+    marks,
+    batches: c.batches,
+    gaps: c.gaps,
+    errors: c.errors,
+    stats,
+    seqBreaks: c.seqBreaks,
+    accounting: accounting(c.batches),
+    received: c.received,
   };
 };
 
@@ -519,7 +679,15 @@ window.suspendResume = async () => {
   const afterResume = c.batches.length - atResume;
   const stats = await tap.close();
   await ctx.close();
-  return { duringSuspend, afterResume, stats, errors: c.errors, seqBreaks: c.seqBreaks, accounting: accounting(c.batches), received: c.received };
+  return {
+    duringSuspend,
+    afterResume,
+    stats,
+    errors: c.errors,
+    seqBreaks: c.seqBreaks,
+    accounting: accounting(c.batches),
+    received: c.received,
+  };
 };
 
 /**
@@ -534,8 +702,14 @@ window.contextClose = async ({ order }) => {
   // Keep buffers in flight: a slow batch listener holds the main thread a little.
   tap.addEventListener('batch', () => busy(1));
   await sleep(500);
-  const settle = (p) => Promise.race([
-    p.then(() => 'resolved', (e) => `rejected ${e.name}`), sleep(3000).then(() => 'hung (3 s)')]);
+  const settle = (p) =>
+    Promise.race([
+      p.then(
+        () => 'resolved',
+        (e) => `rejected ${e.name}`,
+      ),
+      sleep(3000).then(() => 'hung (3 s)'),
+    ]);
   let result;
   if (order === 'context first') {
     await ctx.close();
@@ -548,7 +722,13 @@ window.contextClose = async ({ order }) => {
   }
   c.closed = true;
   await sleep(300);
-  return { result, after: c.after, errors: c.errors, batches: c.batches.length, stats: tap.stats() };
+  return {
+    result,
+    after: c.after,
+    errors: c.errors,
+    batches: c.batches.length,
+    stats: tap.stats(),
+  };
 };
 
 /** A source disconnected and reconnected. */
@@ -568,8 +748,14 @@ window.disconnectReconnect = async () => {
   const stats = await tap.close();
   await ctx.close();
   return {
-    whileDisconnected, afterReconnect: c.batches.length - atReconnect, atReconnect,
-    batches: c.batches, stats, errors: c.errors, seqBreaks: c.seqBreaks, accounting: accounting(c.batches),
+    whileDisconnected,
+    afterReconnect: c.batches.length - atReconnect,
+    atReconnect,
+    batches: c.batches,
+    stats,
+    errors: c.errors,
+    seqBreaks: c.seqBreaks,
+    accounting: accounting(c.batches),
   };
 };
 
@@ -579,20 +765,34 @@ window.twoTaps = async () => {
   await ctx.resume();
   const a = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 16 });
   const b = await PitchTap.create(ctx, { batchSize: 512, poolSize: 32 });
-  const fa = new Map(); const fb = new Map();
-  const ca = collector(a, { frames: fa }); const cb = collector(b, { frames: fb });
+  const fa = new Map();
+  const fb = new Map();
+  const ca = collector(a, { frames: fa });
+  const cb = collector(b, { frames: fb });
   const osc = new OscillatorNode(ctx, { frequency: 330 });
   osc.connect(a.node);
   osc.connect(b.node);
   osc.start();
   await sleep(1500);
-  const sa = await a.close(); const sb = await b.close();
+  const sa = await a.close();
+  const sb = await b.close();
   await ctx.close();
-  let common = 0; let differ = 0;
+  let common = 0;
+  let differ = 0;
   for (const [f, v] of fa) {
-    if (fb.has(f)) { common++; if (fb.get(f) !== v) differ++; }
+    if (fb.has(f)) {
+      common++;
+      if (fb.get(f) !== v) differ++;
+    }
   }
-  return { common, differ, a: sa, b: sb, errors: [...ca.errors, ...cb.errors], seqBreaks: ca.seqBreaks + cb.seqBreaks };
+  return {
+    common,
+    differ,
+    a: sa,
+    b: sb,
+    errors: [...ca.errors, ...cb.errors],
+    seqBreaks: ca.seqBreaks + cb.seqBreaks,
+  };
 };
 
 /** Taps on contexts at 22050, 44100, 48000 and 96000 Hz at the same time. */
@@ -610,22 +810,34 @@ window.manyRates = async ({ rates = [22050, 44100, 48000, 96000], seconds = 2 } 
   // batch of the true count at either end). Received frames over the page's clock, used
   // before, came out 9.5 % short once at 22050 Hz with four contexts on a loaded 2-core
   // machine: batches still in flight at the end of the window, or an audio clock behind.
-  const a0 = runs.map((r) => r.ctx.currentTime); const t0 = performance.now();
+  const a0 = runs.map((r) => r.ctx.currentTime);
+  const t0 = performance.now();
   await sleep(seconds * 1000);
-  const a1 = runs.map((r) => r.ctx.currentTime); const pageSeconds = (performance.now() - t0) / 1000;
+  const a1 = runs.map((r) => r.ctx.currentTime);
+  const pageSeconds = (performance.now() - t0) / 1000;
   await sleep(300); // the window's last batches arrive
   const out = [];
   for (const [i, r] of runs.entries()) {
     const sr = r.ctx.sampleRate;
-    const from = a0[i] * sr; const to = a1[i] * sr;
-    const got = r.c.batches.filter((b) => b.startFrame >= from && b.startFrame < to).reduce((n, b) => n + b.frames, 0);
+    const from = a0[i] * sr;
+    const to = a1[i] * sr;
+    const got = r.c.batches
+      .filter((b) => b.startFrame >= from && b.startFrame < to)
+      .reduce((n, b) => n + b.frames, 0);
     const secs = a1[i] - a0[i];
     const voiced = r.c.pitch.filter((p) => p.voiced).slice(-20);
     const stats = await r.tap.close();
     await r.ctx.close();
     out.push({
-      sampleRate: r.ctx.sampleRate, statsRate: stats.sampleRate, headerRate: r.c.batches[0]?.sampleRate,
-      samplesPerSecond: got / secs, windowSeconds: secs, pageSeconds, lastPitch: voiced.map((p) => p.frequency), stats, errors: r.c.errors,
+      sampleRate: r.ctx.sampleRate,
+      statsRate: stats.sampleRate,
+      headerRate: r.c.batches[0]?.sampleRate,
+      samplesPerSecond: got / secs,
+      windowSeconds: secs,
+      pageSeconds,
+      lastPitch: voiced.map((p) => p.frequency),
+      stats,
+      errors: r.c.errors,
     });
   }
   return out;
@@ -635,7 +847,8 @@ window.manyRates = async ({ rates = [22050, 44100, 48000, 96000], seconds = 2 } 
  * create() and close() `n` times on one running context, each tap fed by an oscillator
  * for a moment. Counts events dispatched after a close() resolved.
  */
-let churnCtx = null; let churnOsc = null;
+let churnCtx = null;
+let churnOsc = null;
 window.churn = async ({ n, disconnect = true }) => {
   if (!churnCtx) {
     churnCtx = new AudioContext({ sampleRate: 48000 });
@@ -643,7 +856,9 @@ window.churn = async ({ n, disconnect = true }) => {
     churnOsc = new OscillatorNode(churnCtx, { frequency: 440 });
     churnOsc.start();
   }
-  let late = 0; let batches = 0; let errors = 0;
+  let late = 0;
+  let batches = 0;
+  let errors = 0;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     let tap;
@@ -653,12 +868,21 @@ window.churn = async ({ n, disconnect = true }) => {
       return { n, late, batches, errors, failed: `create ${i + 1} of ${n}: ${e.message}` };
     }
     let closed = false;
-    const count = () => { if (closed) late++; };
+    const count = () => {
+      if (closed) late++;
+    };
     for (const type of EVENTS) tap.addEventListener(type, count);
     let firstBatch;
-    const flowing = new Promise((r) => { firstBatch = r; });
-    tap.addEventListener('batch', () => { batches++; firstBatch(); });
-    tap.addEventListener('error', () => { errors++; });
+    const flowing = new Promise((r) => {
+      firstBatch = r;
+    });
+    tap.addEventListener('batch', () => {
+      batches++;
+      firstBatch();
+    });
+    tap.addEventListener('error', () => {
+      errors++;
+    });
     churnOsc.connect(tap.node);
     // Let batches flow now and then: until the first one arrives (Firefox's graph takes a
     // few of its 10 ms iterations to start a new node), or 200 ms.
@@ -676,7 +900,8 @@ window.churn = async ({ n, disconnect = true }) => {
 window.churnEnd = async () => {
   churnOsc?.stop();
   await churnCtx?.close();
-  churnCtx = null; churnOsc = null;
+  churnCtx = null;
+  churnOsc = null;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -685,8 +910,14 @@ window.churnEnd = async () => {
 let soak = null;
 
 /** Starts an offline soak of `minutes` of audio, rendered in `chunk`-second steps. */
-window.soakOfflineStart = async ({ minutes = 60, chunk = 1, sampleRate = 44100, batchSize = 1024, poolSize = 64 } = {}) => {
-  const frames = Math.round(minutes * 60 * sampleRate / 128) * 128;
+window.soakOfflineStart = async ({
+  minutes = 60,
+  chunk = 1,
+  sampleRate = 44100,
+  batchSize = 1024,
+  poolSize = 64,
+} = {}) => {
+  const frames = Math.round((minutes * 60 * sampleRate) / 128) * 128;
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
   // Paced every `chunk` s with a pool that holds more than a chunk: nothing can be dropped.
   const tap = await PitchTap.create(ctx, { batchSize, poolSize });
@@ -702,13 +933,21 @@ window.soakOfflineStart = async ({ minutes = 60, chunk = 1, sampleRate = 44100, 
   osc.connect(gain).connect(tap.node);
   osc.start();
   soak = { ctx, tap, c, rendered: 0, done: false, frames, error: null };
-  const waits = pace(ctx, tap, frames / sampleRate, chunk, async (at) => { soak.rendered = Math.round(at * sampleRate); });
-  ctx.startRendering().then(async () => {
-    await Promise.all(waits);
-    await tap.flush();
-    soak.rendered = frames;
-    soak.done = true;
-  }).catch((e) => { soak.error = String(e); soak.done = true; });
+  const waits = pace(ctx, tap, frames / sampleRate, chunk, async (at) => {
+    soak.rendered = Math.round(at * sampleRate);
+  });
+  ctx
+    .startRendering()
+    .then(async () => {
+      await Promise.all(waits);
+      await tap.flush();
+      soak.rendered = frames;
+      soak.done = true;
+    })
+    .catch((e) => {
+      soak.error = String(e);
+      soak.done = true;
+    });
   return { frames };
 };
 
@@ -718,12 +957,28 @@ window.soakSample = ({ reset = false } = {}) => {
   const lateMaxMs = soak.lateMax ?? 0;
   if (reset) soak.lateMax = 0;
   return {
-    done: soak.done, error: soak.error, rendered: soak.rendered, received: soak.c.received,
-    dropped: s.droppedSamples, gaps: s.gaps, messages: s.messages, refused: s.refused, seqBreaks: s.seqBreaks,
-    holeFrames: soak.c.holeFrames, gapFrames: soak.c.gapFrames, unflagged: soak.c.unflagged, nonFiniteSamples: soak.c.nonFiniteSamples,
-    errors: soak.c.errors.length, badPitch: soak.c.badPitch, badVolume: soak.c.badVolume,
-    voiced: soak.c.pitch.length ? soak.c.pitch.filter((p) => p.voiced).length / soak.c.pitch.length : 0,
-    pitchEvents: soak.c.pitch.length, poolSize: s.poolSize, contextTime: soak.ctx.currentTime,
+    done: soak.done,
+    error: soak.error,
+    rendered: soak.rendered,
+    received: soak.c.received,
+    dropped: s.droppedSamples,
+    gaps: s.gaps,
+    messages: s.messages,
+    refused: s.refused,
+    seqBreaks: s.seqBreaks,
+    holeFrames: soak.c.holeFrames,
+    gapFrames: soak.c.gapFrames,
+    unflagged: soak.c.unflagged,
+    nonFiniteSamples: soak.c.nonFiniteSamples,
+    errors: soak.c.errors.length,
+    badPitch: soak.c.badPitch,
+    badVolume: soak.c.badVolume,
+    voiced: soak.c.pitch.length
+      ? soak.c.pitch.filter((p) => p.voiced).length / soak.c.pitch.length
+      : 0,
+    pitchEvents: soak.c.pitch.length,
+    poolSize: s.poolSize,
+    contextTime: soak.ctx.currentTime,
     lateMaxMs,
   };
 };
@@ -731,7 +986,9 @@ window.soakSample = ({ reset = false } = {}) => {
 /** Keeps the per-event arrays from growing over a long soak (counts stay). */
 window.soakTrim = () => {
   const c = soak.c;
-  c.pitch.length = 0; c.volume.length = 0; c.batches.length = 0;
+  c.pitch.length = 0;
+  c.volume.length = 0;
+  c.batches.length = 0;
   return true;
 };
 
@@ -752,7 +1009,7 @@ window.soakLiveStart = async ({ batchSize = 1024, poolSize = 8 } = {}) => {
     soak.lateMax = Math.max(soak.lateMax, now - due);
     due = now + 50;
   }, 50);
-  return { sampleRate: ctx.sampleRate, poolSeconds: poolSize * batchSize / ctx.sampleRate };
+  return { sampleRate: ctx.sampleRate, poolSeconds: (poolSize * batchSize) / ctx.sampleRate };
 };
 
 window.soakStop = async () => {
@@ -760,7 +1017,13 @@ window.soakStop = async () => {
   const stats = await soak.tap.close();
   soak.stream?.getTracks().forEach((t) => t.stop());
   if (soak.ctx.state !== 'closed' && soak.ctx.close) await soak.ctx.close().catch(() => {});
-  const out = { stats, holeFrames: soak.c.holeFrames, gapFrames: soak.c.gapFrames, unflagged: soak.c.unflagged, received: soak.c.received };
+  const out = {
+    stats,
+    holeFrames: soak.c.holeFrames,
+    gapFrames: soak.c.gapFrames,
+    unflagged: soak.c.unflagged,
+    received: soak.c.received,
+  };
   soak = null;
   return out;
 };

@@ -10,7 +10,10 @@ const DEBUG_PANIC = Symbol.for('pitchtap.debugPanic');
 async function settles(p, ms = 3000) {
   const t0 = performance.now();
   const r = await Promise.race([
-    p.then(() => 'resolved', (e) => `${e.name}: ${e.message}`),
+    p.then(
+      () => 'resolved',
+      (e) => `${e.name}: ${e.message}`,
+    ),
     sleep(ms).then(() => 'pending'),
   ]);
   return { how: r, ms: Math.round(performance.now() - t0) };
@@ -25,8 +28,14 @@ async function liveTap(options = {}) {
   osc.connect(tap.node);
   osc.start();
   const seen = { batches: 0, frames: 0, gapFrames: 0, gaps: 0, errors: [] };
-  tap.addEventListener('batch', (e) => { seen.batches++; seen.frames += e.detail.frames; });
-  tap.addEventListener('gap', (e) => { seen.gaps++; seen.gapFrames += e.detail.frames; });
+  tap.addEventListener('batch', (e) => {
+    seen.batches++;
+    seen.frames += e.detail.frames;
+  });
+  tap.addEventListener('gap', (e) => {
+    seen.gaps++;
+    seen.gapFrames += e.detail.frames;
+  });
   tap.addEventListener('error', (e) => seen.errors.push({ ...e.detail }));
   return { ctx, tap, osc, seen };
 }
@@ -57,8 +66,10 @@ window.deadWorklet = async () => {
   }
   await sleep(200);
   const out = {
-    flush: await settles(tap.flush()), sync: await settles(tap.sync()),
-    close: await settles(tap.close()), errors: seen.errors.map((e) => ({ recovered: e.recovered, message: e.message })),
+    flush: await settles(tap.flush()),
+    sync: await settles(tap.sync()),
+    close: await settles(tap.close()),
+    errors: seen.errors.map((e) => ({ recovered: e.recovered, message: e.message })),
   };
   await ctx.close();
   return out;
@@ -85,8 +96,15 @@ window.hostileListener = async ({ kind = 'detach', seconds = 2 } = {}) => {
   const closed = await settles(tap.close());
   await ctx.close();
   return {
-    touched, batches: seen.batches, errors: seen.errors, flushed, closed,
-    dropped: synced.droppedSamples, inFlight: synced.buffersInFlight, poolSize: synced.poolSize, refused: synced.refused,
+    touched,
+    batches: seen.batches,
+    errors: seen.errors,
+    flushed,
+    closed,
+    dropped: synced.droppedSamples,
+    inFlight: synced.buffersInFlight,
+    poolSize: synced.poolSize,
+    refused: synced.refused,
   };
 };
 
@@ -104,15 +122,22 @@ window.forgedControl = async () => {
   port.postMessage({ type: 'debugPanic', id: 3 });
   port.postMessage({ type: 'flush', id: 4, token: 'guess' });
   port.onmessage({ data: { type: 'closed', id: 5 } }); // not a browser event: ignored
-  port.dispatchEvent(new MessageEvent('message', { data: { type: 'error', phase: 'process', message: 'forged' } }));
+  port.dispatchEvent(
+    new MessageEvent('message', { data: { type: 'error', phase: 'process', message: 'forged' } }),
+  );
   await sleep(300);
   const after = await tap.sync();
   const batchesBefore = seen.batches;
   await sleep(300);
   const out = {
-    refused: after.refused - before.refused, batchSize: after.batchSize, errors: seen.errors,
-    panics: after.panics, stillRunning: seen.batches > batchesBefore, dropped: after.droppedSamples,
-    close: await settles(tap.close()), hasDebugPanic: 'debugPanic' in tap,
+    refused: after.refused - before.refused,
+    batchSize: after.batchSize,
+    errors: seen.errors,
+    panics: after.panics,
+    stillRunning: seen.batches > batchesBefore,
+    dropped: after.droppedSamples,
+    close: await settles(tap.close()),
+    hasDebugPanic: 'debugPanic' in tap,
   };
   await ctx.close();
   return out;
@@ -129,28 +154,38 @@ window.gapsAtSettle = async () => {
     const { ctx, tap, seen } = await liveTap({ poolSize: 2 });
     await sleep(300);
     const t = performance.now();
-    while (performance.now() - t < 300) { /* a blocked main thread */ }
+    while (performance.now() - t < 300) {
+      /* a blocked main thread */
+    }
     const f = await tap.flush();
     out.flush = { dropped: f.droppedSamples, gapFrames: seen.gapFrames };
     const s = await tap.sync();
     out.sync = { dropped: s.droppedSamples, gapFrames: seen.gapFrames };
     const t2 = performance.now();
-    while (performance.now() - t2 < 300) { /* again, right before close() */ }
+    while (performance.now() - t2 < 300) {
+      /* again, right before close() */
+    }
     const c = await tap.close();
     out.close = { dropped: c.droppedSamples, gapFrames: seen.gapFrames };
     await ctx.close();
   }
   // Offline, a pool of the caller's (4), not paced: most of the render is dropped.
   {
-    const sampleRate = 44100; const length = 3 * sampleRate;
+    const sampleRate = 44100;
+    const length = 3 * sampleRate;
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length, sampleRate });
     const tap = await PitchTap.create(ctx, { poolSize: 4 });
     const osc = new OscillatorNode(ctx, { frequency: 220 });
     osc.connect(tap.node);
     osc.start();
-    let received = 0; let gapFrames = 0;
-    tap.addEventListener('batch', (e) => { received += e.detail.frames; });
-    tap.addEventListener('gap', (e) => { gapFrames += e.detail.frames; });
+    let received = 0;
+    let gapFrames = 0;
+    tap.addEventListener('batch', (e) => {
+      received += e.detail.frames;
+    });
+    tap.addEventListener('gap', (e) => {
+      gapFrames += e.detail.frames;
+    });
     await ctx.startRendering();
     const c = await tap.close();
     out.offline = { length, received, dropped: c.droppedSamples, gapFrames };
@@ -162,7 +197,9 @@ window.gapsAtSettle = async () => {
 window.captureListeners = async () => {
   const { ctx, tap } = await liveTap();
   let n = 0;
-  const count = () => { n++; };
+  const count = () => {
+    n++;
+  };
   tap.addEventListener('pitch', count);
   tap.addEventListener('pitch', count, { capture: true });
   tap.removeEventListener('pitch', count, true);
@@ -181,22 +218,39 @@ window.captureListeners = async () => {
 window.keptViews = async () => {
   const { ctx, tap } = await liveTap();
   const kept = [];
-  tap.addEventListener('batch', (e) => { kept.push([e.detail.samples, e.detail.samples.length]); });
+  tap.addEventListener('batch', (e) => {
+    kept.push([e.detail.samples, e.detail.samples.length]);
+  });
   await sleep(1000);
   await tap.close();
   await ctx.close();
-  return { batches: kept.length, during: kept.filter(([, n]) => n > 0).length, after: kept.filter(([v]) => v.length > 0).length };
+  return {
+    batches: kept.length,
+    during: kept.filter(([, n]) => n > 0).length,
+    after: kept.filter(([v]) => v.length > 0).length,
+  };
 };
 
 /** Default options at low sample rates: a 220 Hz tone rendered offline at each rate. */
 window.lowRates = async () => {
   const out = [];
   for (const sampleRate of [3000, 4000, 5000, 8000]) {
-    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 2 * sampleRate, sampleRate });
+    const ctx = new OfflineAudioContext({
+      numberOfChannels: 1,
+      length: 2 * sampleRate,
+      sampleRate,
+    });
     let tap;
-    try { tap = await PitchTap.create(ctx); } catch (e) { out.push({ sampleRate, error: `${e.name}: ${e.message}` }); continue; }
+    try {
+      tap = await PitchTap.create(ctx);
+    } catch (e) {
+      out.push({ sampleRate, error: `${e.name}: ${e.message}` });
+      continue;
+    }
     const f = [];
-    tap.addEventListener('pitch', (e) => { if (e.detail.voiced) f.push(e.detail.frequency); });
+    tap.addEventListener('pitch', (e) => {
+      if (e.detail.voiced) f.push(e.detail.frequency);
+    });
     const osc = new OscillatorNode(ctx, { frequency: 220 });
     osc.connect(tap.node);
     osc.start();
@@ -218,7 +272,9 @@ window.attachCases = async () => {
   await ctx.resume();
   const tap = await PitchTap.create(ctx);
   const ended = [];
-  tap.addEventListener('sourceended', (e) => ended.push(e.detail.label === e.detail.track.label ? e.detail.track.id : 'bad detail'));
+  tap.addEventListener('sourceended', (e) =>
+    ended.push(e.detail.label === e.detail.track.label ? e.detail.track.id : 'bad detail'),
+  );
   const osc = new OscillatorNode(ctx, { frequency: 330 });
   osc.start();
   const streams = [0, 1, 2].map(() => {
@@ -240,17 +296,33 @@ window.attachCases = async () => {
   await sleep(300);
   const errors = {};
   for (const [k, v] of Object.entries({ number: 5, nothing: undefined, object: {} })) {
-    try { tap.attach(v); errors[k] = 'returned'; } catch (e) { errors[k] = e.name; }
+    try {
+      tap.attach(v);
+      errors[k] = 'returned';
+    } catch (e) {
+      errors[k] = e.name;
+    }
   }
   const off = new OfflineAudioContext(1, 128, 44100);
   const offTap = await PitchTap.create(off);
-  try { offTap.attach(streams[1]); errors.offline = 'returned'; } catch (e) { errors.offline = e.name; }
+  try {
+    offTap.attach(streams[1]);
+    errors.offline = 'returned';
+  } catch (e) {
+    errors.offline = e.name;
+  }
   await offTap.close();
   const stats = await tap.close();
   osc.stop();
   await ctx.close();
   return {
-    ids, afterFirst, ended, detached, detachedTwice, errors, sourcesEnded: stats.sourcesEnded,
+    ids,
+    afterFirst,
+    ended,
+    detached,
+    detachedTwice,
+    errors,
+    sourcesEnded: stats.sourcesEnded,
     keptIsNode: kept instanceof AudioNode,
   };
 };
@@ -262,9 +334,15 @@ window.attachCases = async () => {
 window.preloadCases = async () => {
   const addModule = AudioWorklet.prototype.addModule;
   let addModules = 0;
-  AudioWorklet.prototype.addModule = function (...a) { addModules++; return addModule.apply(this, a); };
-  const fetched = () => performance.getEntriesByType('resource')
-    .filter((e) => /pitchtap_wasm_bg\.wasm/.test(e.name)).map((e) => e.name.split('/').pop());
+  AudioWorklet.prototype.addModule = function (...a) {
+    addModules++;
+    return addModule.apply(this, a);
+  };
+  const fetched = () =>
+    performance
+      .getEntriesByType('resource')
+      .filter((e) => /pitchtap_wasm_bg\.wasm/.test(e.name))
+      .map((e) => e.name.split('/').pop());
   const before = fetched();
   await PitchTap.preload();
   await PitchTap.preload(); // again: free
@@ -278,11 +356,30 @@ window.preloadCases = async () => {
   const addModulesAfterCreate = addModules;
   const stats = await tap.close();
   const errors = {};
-  try { await PitchTap.preload('now'); errors.string = 'resolved'; } catch (e) { errors.string = e.name; }
+  try {
+    await PitchTap.preload('now');
+    errors.string = 'resolved';
+  } catch (e) {
+    errors.string = e.name;
+  }
   await ctx.close();
-  try { await PitchTap.preload(ctx); errors.closed = 'resolved'; } catch (e) { errors.closed = e.name; }
+  try {
+    await PitchTap.preload(ctx);
+    errors.closed = 'resolved';
+  } catch (e) {
+    errors.closed = e.name;
+  }
   AudioWorklet.prototype.addModule = addModule;
-  return { before, afterWasm, afterContext, afterCreate, addModulesAfterPreload, addModulesAfterCreate, closed: stats.droppedSamples === 0, errors };
+  return {
+    before,
+    afterWasm,
+    afterContext,
+    afterCreate,
+    addModulesAfterPreload,
+    addModulesAfterCreate,
+    closed: stats.droppedSamples === 0,
+    errors,
+  };
 };
 
 /**
@@ -296,11 +393,18 @@ window.throwingDispatch = async ({ ms = 500 } = {}) => {
   const own = tap.dispatchEvent;
   // Throws once, on the next batch's first event.
   let thrown = 0;
-  tap.dispatchEvent = function (e) { tap.dispatchEvent = own; thrown++; throw new Error('page code broke dispatchEvent'); };
+  tap.dispatchEvent = function () {
+    tap.dispatchEvent = own;
+    thrown++;
+    throw new Error('page code broke dispatchEvent');
+  };
   await sleep(200);
   const once = await tap.sync();
   // Throws on every call for `ms`.
-  tap.dispatchEvent = () => { thrown++; throw new Error('always'); };
+  tap.dispatchEvent = () => {
+    thrown++;
+    throw new Error('always');
+  };
   await sleep(ms);
   const during = tap.stats();
   tap.dispatchEvent = own;
@@ -309,7 +413,10 @@ window.throwingDispatch = async ({ ms = 500 } = {}) => {
   // A JS exception (not a trap) on the receive path, once.
   const rx = tap._rx;
   const receive = rx.receiveBatch;
-  rx.receiveBatch = function () { rx.receiveBatch = receive; throw new TypeError('a JS bug'); };
+  rx.receiveBatch = function () {
+    rx.receiveBatch = receive;
+    throw new TypeError('a JS bug');
+  };
   await sleep(200);
   const js = await tap.sync();
   const sameReceiver = tap._rx === rx;
@@ -321,11 +428,23 @@ window.throwingDispatch = async ({ ms = 500 } = {}) => {
   await ctx.close();
   const pool = (s) => ({ free: s.pool.free, size: s.pool.size });
   return {
-    thrown, once: { errors: once.errors, dropped: once.droppedSamples },
-    during: { messages: during.messages }, always: { errors: always.errors, dropped: always.droppedSamples, messages: always.messages },
-    js: { errors: js.errors, panics: js.panics, dropped: js.droppedSamples }, sameReceiver,
-    events: seen.errors.map((e) => ({ phase: e.phase, panic: e.panic, recovered: e.recovered, lostFrames: e.lostFrames, message: e.message })),
-    gapFrames: seen.gapFrames, finalDropped: final.droppedSamples, batches: seen.batches, end: pool(end),
+    thrown,
+    once: { errors: once.errors, dropped: once.droppedSamples },
+    during: { messages: during.messages },
+    always: { errors: always.errors, dropped: always.droppedSamples, messages: always.messages },
+    js: { errors: js.errors, panics: js.panics, dropped: js.droppedSamples },
+    sameReceiver,
+    events: seen.errors.map((e) => ({
+      phase: e.phase,
+      panic: e.panic,
+      recovered: e.recovered,
+      lostFrames: e.lostFrames,
+      message: e.message,
+    })),
+    gapFrames: seen.gapFrames,
+    finalDropped: final.droppedSamples,
+    batches: seen.batches,
+    end: pool(end),
   };
 };
 

@@ -3,13 +3,29 @@ import { PitchTap, FLAGS, HEADER_BYTES } from '/pkg/index.js';
 
 /** Checks batches as they arrive: ramp values, order, sequence numbers. */
 function collector(tap, { ramp = false, keep = false } = {}) {
-  const c = { batches: [], received: 0, mismatches: 0, seqBreaks: 0, lastSeq: null, lastEnd: null, times: [], copies: [] };
+  const c = {
+    batches: [],
+    received: 0,
+    mismatches: 0,
+    seqBreaks: 0,
+    lastSeq: null,
+    lastEnd: null,
+    times: [],
+    copies: [],
+  };
   tap.addEventListener('batch', (e) => {
     const d = e.detail;
     c.times.push(performance.now());
     if (c.lastSeq !== null && d.seq !== c.lastSeq + 1) c.seqBreaks++;
     c.lastSeq = d.seq;
-    c.batches.push({ seq: d.seq, startFrame: d.startFrame, frames: d.frames, flags: d.flags, channels: d.channels, sampleRate: d.sampleRate });
+    c.batches.push({
+      seq: d.seq,
+      startFrame: d.startFrame,
+      frames: d.frames,
+      flags: d.flags,
+      channels: d.channels,
+      sampleRate: d.sampleRate,
+    });
     if (ramp) {
       for (let i = 0; i < d.frames; i++) if (d.samples[i] !== d.startFrame + i) c.mismatches++;
       if (c.lastEnd !== null && d.startFrame < c.lastEnd) c.mismatches++;
@@ -38,19 +54,32 @@ function pace(ctx, tap, seconds, every, skip = []) {
   // caller did not size keeps the whole render anyway, see offline.test.mjs).
   if (typeof ctx.suspend !== 'function') return waits;
   for (let t = every; t < seconds; t += every) {
-    const at = Math.round(t * ctx.sampleRate / 128) * 128 / ctx.sampleRate;
+    const at = (Math.round((t * ctx.sampleRate) / 128) * 128) / ctx.sampleRate;
     // A suspend at the very end never fires: rendering completes first.
     if (at >= seconds - 128 / ctx.sampleRate) break;
     if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
-    waits.push(ctx.suspend(at).then(async () => { await tap.sync(); ctx.resume(); }));
+    waits.push(
+      ctx.suspend(at).then(async () => {
+        await tap.sync();
+        ctx.resume();
+      }),
+    );
   }
   return waits;
 }
 
 /** Renders a ramp through an OfflineAudioContext into a tap. */
-window.offlineRamp = async ({ seconds = 20, sampleRate = 44100, options = {}, configureAt = null, configureTo = null, flushAt = null, paceEvery = 0.1 }) => {
+window.offlineRamp = async ({
+  seconds = 20,
+  sampleRate = 44100,
+  options = {},
+  configureAt = null,
+  configureTo = null,
+  flushAt = null,
+  paceEvery = 0.1,
+}) => {
   // A whole number of render quanta, so that every rendered frame is ramp.
-  const frames = Math.round(seconds * sampleRate / 128) * 128;
+  const frames = Math.round((seconds * sampleRate) / 128) * 128;
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
   const tap = await PitchTap.create(ctx, options);
   const c = collector(tap, { ramp: true });
@@ -59,16 +88,24 @@ window.offlineRamp = async ({ seconds = 20, sampleRate = 44100, options = {}, co
   src.start(0);
   const suspends = [];
   if (configureAt !== null) {
-    suspends.push(ctx.suspend(configureAt).then(async () => { await tap.configure({ batchSize: configureTo }); ctx.resume(); }));
+    suspends.push(
+      ctx.suspend(configureAt).then(async () => {
+        await tap.configure({ batchSize: configureTo });
+        ctx.resume();
+      }),
+    );
   }
-  if (paceEvery) suspends.push(...pace(ctx, tap, frames / sampleRate, paceEvery, [configureAt, flushAt]));
+  if (paceEvery)
+    suspends.push(...pace(ctx, tap, frames / sampleRate, paceEvery, [configureAt, flushAt]));
   let flushed = null;
   if (flushAt !== null) {
-    suspends.push(ctx.suspend(flushAt).then(async () => {
-      await tap.flush();
-      flushed = c.batches[c.batches.length - 1];
-      ctx.resume();
-    }));
+    suspends.push(
+      ctx.suspend(flushAt).then(async () => {
+        await tap.flush();
+        flushed = c.batches[c.batches.length - 1];
+        ctx.resume();
+      }),
+    );
   }
   await ctx.startRendering();
   await Promise.all(suspends);
@@ -77,8 +114,15 @@ window.offlineRamp = async ({ seconds = 20, sampleRate = 44100, options = {}, co
   const lastFlushed = c.batches.length > before ? c.batches[c.batches.length - 1] : null;
   await tap.close();
   return {
-    rendered: frames, received: c.received, dropped: stats.droppedSamples, mismatches: c.mismatches,
-    seqBreaks: c.seqBreaks, batches: c.batches, stats, lastFlushed, flushed,
+    rendered: frames,
+    received: c.received,
+    dropped: stats.droppedSamples,
+    mismatches: c.mismatches,
+    seqBreaks: c.seqBreaks,
+    batches: c.batches,
+    stats,
+    lastFlushed,
+    flushed,
   };
 };
 
@@ -96,15 +140,25 @@ window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
   const post = port.postMessage.bind(port);
   port.postMessage = (m, transfer) => {
     const n = m instanceof Uint8Array ? 1 : Array.isArray(m) ? m.length : 0;
-    if (n > 0) { returns.messages++; returns.buffers += n; returns.largest = Math.max(returns.largest, n); }
+    if (n > 0) {
+      returns.messages++;
+      returns.buffers += n;
+      returns.largest = Math.max(returns.largest, n);
+    }
     return post(m, transfer);
   };
   src.connect(tap.node);
   // Let it settle, then measure over a window.
   await new Promise((r) => setTimeout(r, 500));
-  const t0 = performance.now(); const a0 = ctx.currentTime; const n0 = c.batches.length; const f0 = c.received;
+  const t0 = performance.now();
+  const a0 = ctx.currentTime;
+  const n0 = c.batches.length;
+  const f0 = c.received;
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const t1 = performance.now(); const a1 = ctx.currentTime; const n1 = c.batches.length; const f1 = c.received;
+  const t1 = performance.now();
+  const a1 = ctx.currentTime;
+  const n1 = c.batches.length;
+  const f1 = c.received;
   const stats = await tap.close();
   stream.getTracks().forEach((t) => t.stop());
   await ctx.close();
@@ -114,16 +168,25 @@ window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
   // page clock ran 4 % ahead of the audio clock once on a loaded machine).
   const secs = a1 - a0;
   return {
-    sampleRate: ctx.sampleRate, messagesPerSecond: (n1 - n0) / secs, samplesPerSecond: (f1 - f0) / secs,
-    windowSeconds: secs, messagesInWindow: n1 - n0, pageSeconds: (t1 - t0) / 1000,
-    seqBreaks: c.seqBreaks, batches: c.batches.length, stats, returns,
-    channels: c.batches[0]?.channels, headerSampleRate: c.batches[0]?.sampleRate,
+    sampleRate: ctx.sampleRate,
+    messagesPerSecond: (n1 - n0) / secs,
+    samplesPerSecond: (f1 - f0) / secs,
+    windowSeconds: secs,
+    messagesInWindow: n1 - n0,
+    pageSeconds: (t1 - t0) / 1000,
+    seqBreaks: c.seqBreaks,
+    batches: c.batches.length,
+    stats,
+    returns,
+    channels: c.batches[0]?.channels,
+    headerSampleRate: c.batches[0]?.sampleRate,
   };
 };
 
 /** Posts foreign and repeated buffers to the worklet; they must be refused, never pooled. */
 window.refusals = async () => {
-  const sampleRate = 44100; const frames = 128 * 700;
+  const sampleRate = 44100;
+  const frames = 128 * 700;
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
   const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 4 });
   const c = collector(tap, { ramp: true, keep: true });
@@ -152,20 +215,37 @@ window.refusals = async () => {
   return { mid, stats, received: c.received, rendered: frames, mismatches: c.mismatches };
 };
 
-window.isolation = () => ({ crossOriginIsolated: window.crossOriginIsolated, sab: typeof SharedArrayBuffer });
+window.isolation = () => ({
+  crossOriginIsolated: window.crossOriginIsolated,
+  sab: typeof SharedArrayBuffer,
+});
 
 window.badOptions = async () => {
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 44100 });
   const out = {};
   const cases = {
-    batchSize100: { batchSize: 100 }, batchSizeString: { batchSize: '1024' }, poolSize0: { poolSize: 0 },
-    unknown: { batchsize: 1024 }, channelsBad: { channels: 'left' }, latencyNeg: { maxLatencyMs: -5 },
-    batchSizeNaN: { batchSize: NaN }, maxPoolSmall: { poolSize: 8, maxPoolSize: 4 },
+    batchSize100: { batchSize: 100 },
+    batchSizeString: { batchSize: '1024' },
+    poolSize0: { poolSize: 0 },
+    unknown: { batchsize: 1024 },
+    channelsBad: { channels: 'left' },
+    latencyNeg: { maxLatencyMs: -5 },
+    batchSizeNaN: { batchSize: NaN },
+    maxPoolSmall: { poolSize: 8, maxPoolSize: 4 },
   };
   for (const [name, o] of Object.entries(cases)) {
-    try { await PitchTap.create(ctx, o); out[name] = 'no error'; } catch (e) { out[name] = `${e.name}: ${e.message}`; }
+    try {
+      await PitchTap.create(ctx, o);
+      out[name] = 'no error';
+    } catch (e) {
+      out[name] = `${e.name}: ${e.message}`;
+    }
   }
-  try { await PitchTap.create({}, {}); } catch (e) { out.notContext = `${e.name}: ${e.message}`; }
+  try {
+    await PitchTap.create({}, {});
+  } catch (e) {
+    out.notContext = `${e.name}: ${e.message}`;
+  }
   return out;
 };
 

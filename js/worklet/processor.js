@@ -13,7 +13,7 @@
 import './text-shim.js'; // must run before the glue, which creates a TextDecoder on load
 /* global createGlue */
 
-// Mirrors CHANNEL_MODES in src/wasm/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
+// Mirrors CHANNEL_MODES in js/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
 const CHANNELS_MIX = 0;
 // Mirrors MAX_CHANNELS in src/dsp/config.rs: channels the input area holds.
 const MAX_CHANNELS = 32;
@@ -22,7 +22,15 @@ const MAX_CHANNELS = 32;
 const RENDER_QUANTUM_FRAMES = 128;
 // Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic.
 const LEDGER = Object.freeze({
-  SEQ: 0, MESSAGES: 1, FRAMES_POSTED: 2, DROPPED: 3, GAPS: 4, REFUSED: 5, PENDING: 6, EPOCH: 7, LEN: 8,
+  SEQ: 0,
+  MESSAGES: 1,
+  FRAMES_POSTED: 2,
+  DROPPED: 3,
+  GAPS: 4,
+  REFUSED: 5,
+  PENDING: 6,
+  EPOCH: 7,
+  LEN: 8,
 });
 // Recoveries allowed. A core that panics again and again is left off (the node stays
 // alive and silent, the main thread gets an `error` event saying so) rather than
@@ -60,7 +68,9 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     }
     this.port.onmessage = (e) => this.onMessage(e.data);
     // A message that cannot be deserialised here (e.g. a Blob) is foreign too: counted.
-    this.port.onmessageerror = () => { if (this.tap !== null) this.tap.receive(null); };
+    this.port.onmessageerror = () => {
+      if (this.tap !== null) this.tap.receive(null);
+    };
     this.port.postMessage({ type: 'ready', sampleRate });
   }
 
@@ -71,8 +81,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     // The module was compiled once on the main thread; instantiating it here needs no fetch.
     const exports = glue.initSync({ module: o.module });
     const tap = new glue.WorkletTap(
-      this.port, sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode ?? CHANNELS_MIX, o.channelArg ?? 0, o.maxLatencyMs ?? -1, o.renderFrames ?? 0,
+      this.port,
+      sampleRate,
+      o.batchSize,
+      o.poolSize,
+      o.maxPoolSize,
+      o.channelMode ?? CHANNELS_MIX,
+      o.channelArg ?? 0,
+      o.maxLatencyMs ?? -1,
+      o.renderFrames ?? 0,
     );
     if (o.onsetFrames > 0) tap.setOnsetPost(o.onsetFrames);
     if (carry !== null) tap.carryOn(...carry);
@@ -103,7 +120,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
   takeInput() {
     const cap = this.tap.quantumCapacity;
     this.cap = cap;
-    this.inView = new Float32Array(this.exports.memory.buffer, this.tap.inputPtr, cap * MAX_CHANNELS);
+    this.inView = new Float32Array(
+      this.exports.memory.buffer,
+      this.tap.inputPtr,
+      cap * MAX_CHANNELS,
+    );
   }
 
   /**
@@ -116,17 +137,35 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     this.panics++;
     const old = this.glue;
     let msg = '';
-    try { msg = old.takePanicMessage(); } catch { /* the old instance is unusable */ }
+    try {
+      msg = old.takePanicMessage();
+    } catch {
+      /* the old instance is unusable */
+    }
     let carry = null;
     let lost = quantumFrames;
     try {
       const l = new Float64Array(this.exports.memory.buffer, this.ledgerPtr, LEDGER.LEN);
       lost += l[LEDGER.PENDING];
-      carry = [l[LEDGER.EPOCH] + 1, l[LEDGER.SEQ], l[LEDGER.MESSAGES], l[LEDGER.FRAMES_POSTED],
-        l[LEDGER.DROPPED], l[LEDGER.GAPS], l[LEDGER.REFUSED], lost];
-    } catch { /* no ledger: the new tap starts its counters at 0 */ }
+      carry = [
+        l[LEDGER.EPOCH] + 1,
+        l[LEDGER.SEQ],
+        l[LEDGER.MESSAGES],
+        l[LEDGER.FRAMES_POSTED],
+        l[LEDGER.DROPPED],
+        l[LEDGER.GAPS],
+        l[LEDGER.REFUSED],
+        lost,
+      ];
+    } catch {
+      /* no ledger: the new tap starts its counters at 0 */
+    }
     // Let the old tap go without calling into the old instance again (its finalizer would).
-    try { this.tap.__destroy_into_raw(); } catch { /* nothing to unregister */ }
+    try {
+      this.tap.__destroy_into_raw();
+    } catch {
+      /* nothing to unregister */
+    }
     this.forgetInstance();
     let recovered = false;
     let reason = '';
@@ -142,15 +181,35 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     }
     if (!recovered) {
       this.dead = true;
-      this.lastStats = carry ? {
-        messages: carry[2], framesPosted: carry[3], droppedFrames: carry[4] + lost, gaps: carry[5] + 1,
-        refused: carry[6], poolSize: 0, poolFree: 0, inFlight: 0, lowWater: 0, exhausted: 0,
-        batchSize: this.o.batchSize, pendingFrames: 0, pendingDrop: lost, pendingDropStart: NaN,
-        postErrors: 0, errors: this.errors, panics: this.panics,
-      } : null;
+      this.lastStats = carry
+        ? {
+            messages: carry[2],
+            framesPosted: carry[3],
+            droppedFrames: carry[4] + lost,
+            gaps: carry[5] + 1,
+            refused: carry[6],
+            poolSize: 0,
+            poolFree: 0,
+            inFlight: 0,
+            lowWater: 0,
+            exhausted: 0,
+            batchSize: this.o.batchSize,
+            pendingFrames: 0,
+            pendingDrop: lost,
+            pendingDropStart: NaN,
+            postErrors: 0,
+            errors: this.errors,
+            panics: this.panics,
+          }
+        : null;
     }
     this.port.postMessage({
-      type: 'error', id, phase, panic: true, recovered, lostFrames: lost,
+      type: 'error',
+      id,
+      phase,
+      panic: true,
+      recovered,
+      lostFrames: lost,
       message: (msg || message(e)) + (reason ? ` (${reason})` : ''),
       epoch: carry ? carry[0] : this.panics,
     });
@@ -158,8 +217,14 @@ class PitchTapProcessor extends AudioWorkletProcessor {
 
   /** Whether `data` is a control message of this node's PitchTap (it alone knows the token). */
   isControl(data) {
-    return data !== null && typeof data === 'object' && !Array.isArray(data) && typeof data.type === 'string'
-      && data.token === this.o.token && this.o.token !== undefined;
+    return (
+      data !== null &&
+      typeof data === 'object' &&
+      !Array.isArray(data) &&
+      typeof data.type === 'string' &&
+      data.token === this.o.token &&
+      this.o.token !== undefined
+    );
   }
 
   onMessage(data) {
@@ -173,7 +238,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
           this.port.onmessage = null;
         } else {
           this.port.postMessage({
-            type: 'error', id: data.id, phase: data.type, dead: true, stats: this.lastStats,
+            type: 'error',
+            id: data.id,
+            phase: data.type,
+            dead: true,
+            stats: this.lastStats,
             message: `the tap is off after more than ${MAX_RECOVERIES} panics`,
           });
         }
@@ -205,7 +274,10 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       }
       return;
     }
-    if (typeof data.id !== 'number' || (data.type === 'configure' && typeof data.batchSize !== 'number')) {
+    if (
+      typeof data.id !== 'number' ||
+      (data.type === 'configure' && typeof data.batchSize !== 'number')
+    ) {
       this.receiveOne(data);
       return;
     }
@@ -242,9 +314,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       if (e instanceof WebAssembly.RuntimeError) {
         this.recover(data.type, e, 0, data.id);
       } else {
-        this.port.postMessage({ type: 'error', id: data.id, phase: data.type, message: message(e) });
+        this.port.postMessage({
+          type: 'error',
+          id: data.id,
+          phase: data.type,
+          message: message(e),
+        });
       }
-      if (data.type === 'close') { // closing anyway
+      if (data.type === 'close') {
+        // closing anyway
         this.closed = true;
         this.port.onmessage = null;
         this.forgetInstance();
@@ -266,12 +344,23 @@ class PitchTapProcessor extends AudioWorkletProcessor {
   stats() {
     const t = this.tap;
     return {
-      messages: t.messages, framesPosted: t.framesPosted, droppedFrames: t.droppedFrames,
-      gaps: t.gaps, refused: t.refused, poolSize: t.poolSize, poolFree: t.poolFree,
-      inFlight: t.inFlight, lowWater: t.lowWater, exhausted: t.exhausted,
-      batchSize: t.batchSize, pendingFrames: t.pendingFrames, pendingDrop: t.pendingDrop,
-      pendingDropStart: t.pendingDropStart, postErrors: t.postErrors,
-      errors: this.errors, panics: this.panics,
+      messages: t.messages,
+      framesPosted: t.framesPosted,
+      droppedFrames: t.droppedFrames,
+      gaps: t.gaps,
+      refused: t.refused,
+      poolSize: t.poolSize,
+      poolFree: t.poolFree,
+      inFlight: t.inFlight,
+      lowWater: t.lowWater,
+      exhausted: t.exhausted,
+      batchSize: t.batchSize,
+      pendingFrames: t.pendingFrames,
+      pendingDrop: t.pendingDrop,
+      pendingDropStart: t.pendingDropStart,
+      postErrors: t.postErrors,
+      errors: this.errors,
+      panics: this.panics,
     };
   }
 
@@ -282,7 +371,10 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     if (tap === null) {
       // Off: the audio is dropped, and counted (no object is made here).
       const ls = this.lastStats;
-      if (ls !== null && input.length > 0) { ls.droppedFrames += input[0].length; ls.pendingDrop += input[0].length; }
+      if (ls !== null && input.length > 0) {
+        ls.droppedFrames += input[0].length;
+        ls.pendingDrop += input[0].length;
+      }
       return true;
     }
     try {
@@ -292,7 +384,10 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       let frames = RENDER_QUANTUM_FRAMES;
       if (channels > 0) {
         frames = input[0].length;
-        if (frames > this.cap) { tap.reserveQuantum(frames); this.takeInput(); }
+        if (frames > this.cap) {
+          tap.reserveQuantum(frames);
+          this.takeInput();
+        }
         if (this.inView.length === 0) this.takeInput(); // memory grew: the view is detached
         const view = this.inView;
         const cap = this.cap;

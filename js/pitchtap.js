@@ -11,7 +11,11 @@
 // CustomEvent per `gap` event).
 
 import init, {
-  MainTap, PitchAnalysis, checkTapOptions, offlinePoolSize, takePanicMessage,
+  MainTap,
+  PitchAnalysis,
+  checkTapOptions,
+  offlinePoolSize,
+  takePanicMessage,
 } from './pitchtap_wasm.js';
 
 /** Bytes before the samples in every batch buffer. Mirrors HEADER_BYTES in src/dsp/header.rs. */
@@ -19,7 +23,13 @@ export const HEADER_BYTES = 96;
 
 /** Header flag bits. Mirrors `flags` in src/dsp/header.rs. */
 export const FLAGS = Object.freeze({
-  PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16, END: 32, ONSET: 64,
+  PARTIAL: 1,
+  FLUSHED: 2,
+  GAP: 4,
+  LATENCY: 8,
+  DISCONTINUITY: 16,
+  END: 32,
+  ONSET: 64,
 });
 
 // Mirrors CHANNELS_* in src/wasm/worklet.rs.
@@ -27,18 +37,42 @@ const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
 
 // batchSize and poolSize mirror DEFAULT_BATCH_SIZE and DEFAULT_POOL_SIZE in src/dsp/config.rs.
 const DEFAULTS = Object.freeze({
-  batchSize: 1024, poolSize: 16, maxPoolSize: undefined, channels: 'mix', channelCount: 2,
-  maxLatencyMs: undefined, pitch: undefined, volume: undefined, latency: 'default',
+  batchSize: 1024,
+  poolSize: 16,
+  maxPoolSize: undefined,
+  channels: 'mix',
+  channelCount: 2,
+  maxLatencyMs: undefined,
+  pitch: undefined,
+  volume: undefined,
+  latency: 'default',
 });
 // Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch.rs, meter.rs).
-const PITCH_KEYS = ['minFrequency', 'maxFrequency', 'windowSize', 'hopSize', 'clarityThreshold', 'minDb', 'a4'];
+const PITCH_KEYS = [
+  'minFrequency',
+  'maxFrequency',
+  'windowSize',
+  'hopSize',
+  'clarityThreshold',
+  'minDb',
+  'a4',
+];
 const VOLUME_KEYS = ['attackMs', 'releaseMs'];
 
 /** Note names by MIDI number, sharps only. Mirrors NOTE_NAMES in src/dsp/pitch.rs. */
-export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
-  ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][m % 12] + (Math.floor(m / 12) - 1)));
+export const NOTE_NAMES = Object.freeze(
+  Array.from(
+    { length: 128 },
+    (_, m) =>
+      ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][m % 12] +
+      (Math.floor(m / 12) - 1),
+  ),
+);
 
-/** Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
+/**
+ * Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in
+ * src/wasm/main_thread.rs.
+ */
 const ANALYZE_FIELDS = 6;
 /** analyze() yields to the page once it has worked this long (ms) without a break. */
 const ANALYZE_SLICE_MS = 20;
@@ -46,10 +80,23 @@ const ANALYZE_SLICE_MS = 20;
 // The report MainTap.receiveBatch writes for every batch (a Float64Array over wasm memory,
 // read without calling into wasm). Mirrors R_*, REPORT_HEAD and REPORT_ESTIMATE_FIELDS in
 // src/wasm/main_thread.rs.
-const R_SEQ = 0; const R_START_FRAME = 1; const R_SAMPLE_RATE = 2; const R_FLAGS = 3;
-const R_FRAMES = 4; const R_CHANNELS = 5; const R_DROPPED_BEFORE = 6; const R_POOL_SIZE = 7;
-const R_IN_FLIGHT = 8; const R_ANALYZED = 9; const R_RMS = 10; const R_PEAK = 11; const R_DB = 12;
-const R_SMOOTHED_DB = 13; const R_ESTIMATES = 14; const REPORT_HEAD = 16; const REPORT_ESTIMATE_FIELDS = 7;
+const R_SEQ = 0;
+const R_START_FRAME = 1;
+const R_SAMPLE_RATE = 2;
+const R_FLAGS = 3;
+const R_FRAMES = 4;
+const R_CHANNELS = 5;
+const R_DROPPED_BEFORE = 6;
+const R_POOL_SIZE = 7;
+const R_IN_FLIGHT = 8;
+const R_ANALYZED = 9;
+const R_RMS = 10;
+const R_PEAK = 11;
+const R_DB = 12;
+const R_SMOOTHED_DB = 13;
+const R_ESTIMATES = 14;
+const REPORT_HEAD = 16;
+const REPORT_ESTIMATE_FIELDS = 7;
 
 /** Batches over which stats() gives batch age and analysis time percentiles. */
 const METRIC_WINDOW = 256;
@@ -66,12 +113,17 @@ const TRACK_POLL_MS = 100;
 // Longest a flush(), sync(), configure() or close() waits for the worklet's answer. It answers
 // in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
 const REQUEST_TIMEOUT_MS = 10_000;
-// Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs checks them).
+// Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs).
 // The latency: 'low' preset (mirror src/dsp/pitch.rs LOW_LATENCY_*; tests/js_mirrors.rs).
-const LOW_LATENCY_WINDOW_SECONDS = 0.02125; const LOW_LATENCY_MIN_FREQUENCY = 100;
-const H_START_FRAME = 8; const H_SAMPLE_RATE = 32;
-const H_FRAMES = 48; const H_SLOT = 56; const H_LEASE = 60; const H_EPOCH = 88;
-/** The first four bytes of every batch, 'PTAP', as a little-endian u32 (src/dsp/header.rs MAGIC). */
+const LOW_LATENCY_WINDOW_SECONDS = 0.02125;
+const LOW_LATENCY_MIN_FREQUENCY = 100;
+const H_START_FRAME = 8;
+const H_SAMPLE_RATE = 32;
+const H_FRAMES = 48;
+const H_SLOT = 56;
+const H_LEASE = 60;
+const H_EPOCH = 88;
+/** The first four bytes of every batch, 'PTAP', as a little-endian u32 (header.rs MAGIC). */
 const MAGIC = 0x50415450;
 
 /**
@@ -83,7 +135,9 @@ export const DEBUG_PANIC = Symbol.for('pitchtap.debugPanic');
 export const DEBUG_WASM_BYTES = Symbol.for('pitchtap.wasmBytes');
 
 /** A u32 read little-endian from a byte array, without allocating. */
-function u32(b, at) { return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0; }
+function u32(b, at) {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+}
 
 /** 128 random bits as hex: the token control messages carry (see processor.js, isControl). */
 function newToken() {
@@ -136,9 +190,13 @@ class Window {
 /** Checks an analyzer option group: an object of numbers with known keys. */
 function groupOptions(name, value, keys) {
   if (value === undefined || value === null || value === true) return {};
-  if (typeof value !== 'object') throw new TypeError(`pitchtap: ${name} must be an object${name === 'pitch' ? ' or false' : ''}`);
+  if (typeof value !== 'object')
+    throw new TypeError(
+      `pitchtap: ${name} must be an object${name === 'pitch' ? ' or false' : ''}`,
+    );
   for (const k of Object.keys(value)) {
-    if (!keys.includes(k)) throw new TypeError(`pitchtap: unknown option "${name}.${k}" (allowed: ${keys.join(', ')})`);
+    if (!keys.includes(k))
+      throw new TypeError(`pitchtap: unknown option "${name}.${k}" (allowed: ${keys.join(', ')})`);
     if (value[k] !== undefined && typeof value[k] !== 'number') {
       throw new TypeError(`pitchtap: ${name}.${k} must be a number (got ${typeof value[k]})`);
     }
@@ -161,8 +219,12 @@ const CREATE = Symbol('PitchTap.create');
  * leaked ~600 bytes of the 1 MiB stack and the instance ran out of stack after ~1700 panics
  * (faults.test.mjs). `__stack_pointer` is exported by the linker (.cargo/config.toml).
  */
-function stackMark() { return wasmExports?.__stack_pointer?.value ?? -1; }
-function stackRestore(mark) { if (mark >= 0) wasmExports.__stack_pointer.value = mark; }
+function stackMark() {
+  return wasmExports?.__stack_pointer?.value ?? -1;
+}
+function stackRestore(mark) {
+  if (mark >= 0) wasmExports.__stack_pointer.value = mark;
+}
 
 /**
  * Frees a wasm-bindgen object, also one a trap left behind. A trap ends a method before
@@ -173,8 +235,14 @@ function stackRestore(mark) { if (mark >= 0) wasmExports.__stack_pointer.value =
  */
 function release(obj, freeExport) {
   const ptr = obj.__wbg_ptr;
-  try { obj.free(); } catch {
-    try { if (ptr) wasmExports[freeExport](ptr, 0); } catch { /* leave it */ }
+  try {
+    obj.free();
+  } catch {
+    try {
+      if (ptr) wasmExports[freeExport](ptr, 0);
+    } catch {
+      /* leave it */
+    }
   }
 }
 
@@ -195,9 +263,10 @@ function loadWasm() {
   if (wasmModule === null) {
     wasmModule = (async () => {
       // Browsers without compileStreaming (Safari before 15) take the fallback too.
-      const streaming = typeof WebAssembly.compileStreaming === 'function'
-        ? WebAssembly.compileStreaming(fetch(WASM_URL))
-        : Promise.reject(new Error('no WebAssembly.compileStreaming'));
+      const streaming =
+        typeof WebAssembly.compileStreaming === 'function'
+          ? WebAssembly.compileStreaming(fetch(WASM_URL))
+          : Promise.reject(new Error('no WebAssembly.compileStreaming'));
       const module = await streaming.catch(async () => {
         // A server that does not say application/wasm: compile from bytes.
         const res = await fetch(WASM_URL);
@@ -207,7 +276,9 @@ function loadWasm() {
       wasmExports = await init({ module_or_path: module });
       return module;
     })();
-    wasmModule.catch(() => { wasmModule = null; }); // let a later create() retry
+    wasmModule.catch(() => {
+      wasmModule = null;
+    }); // let a later create() retry
   }
   return wasmModule;
 }
@@ -222,11 +293,11 @@ function loadWorklet(context) {
   return p;
 }
 
-function isInt(v) { return typeof v === 'number' && Number.isInteger(v); }
-
 /** The same bytes in a new ArrayBuffer; the old one is detached (a transfer, no copy). */
 function moveBuffer(buf) {
-  return typeof buf.transfer === 'function' ? buf.transfer() : structuredClone(buf, { transfer: [buf] });
+  return typeof buf.transfer === 'function'
+    ? buf.transfer()
+    : structuredClone(buf, { transfer: [buf] });
 }
 
 /** 2 for a capture registration (`true` or `{ capture: true }`), 1 otherwise. */
@@ -244,12 +315,28 @@ function newReceiver(sampleRate, o) {
   // latency: 'low' changes two pitch defaults (given options win): a window of about 21 ms
   // (1024 samples at 44.1/48 kHz, half the default) and a lowest pitch of 100 Hz, so that
   // two periods fit it. Its early window is then 512 samples (docs/tuning.md).
-  const p = o.latency === 'low'
-    ? { minFrequency: LOW_LATENCY_MIN_FREQUENCY, windowSize: 2 ** Math.ceil(Math.log2(LOW_LATENCY_WINDOW_SECONDS * sampleRate)), ...o.pitch }
-    : o.pitch;
-  return new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
-    sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
-    p.clarityThreshold, p.minDb, p.a4, v.attackMs, v.releaseMs);
+  const p =
+    o.latency === 'low'
+      ? {
+          minFrequency: LOW_LATENCY_MIN_FREQUENCY,
+          windowSize: 2 ** Math.ceil(Math.log2(LOW_LATENCY_WINDOW_SECONDS * sampleRate)),
+          ...o.pitch,
+        }
+      : o.pitch;
+  return new MainTap(
+    HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
+    sampleRate,
+    o.pitchEnabled,
+    p.minFrequency,
+    p.maxFrequency,
+    p.windowSize,
+    p.hopSize,
+    p.clarityThreshold,
+    p.minDb,
+    p.a4,
+    v.attackMs,
+    v.releaseMs,
+  );
 }
 
 /**
@@ -263,7 +350,9 @@ function normalizeOptions(options) {
   }
   for (const key of Object.keys(options)) {
     if (!(key in DEFAULTS)) {
-      throw new TypeError(`pitchtap: unknown option "${key}" (allowed: ${Object.keys(DEFAULTS).join(', ')})`);
+      throw new TypeError(
+        `pitchtap: unknown option "${key}" (allowed: ${Object.keys(DEFAULTS).join(', ')})`,
+      );
     }
   }
   const o = { ...DEFAULTS };
@@ -274,7 +363,9 @@ function normalizeOptions(options) {
     }
   }
   if (!Number.isInteger(o.channelCount) || o.channelCount < 1 || o.channelCount > 32) {
-    throw new RangeError(`pitchtap: channelCount must be an integer from 1 to 32 (got ${o.channelCount})`);
+    throw new RangeError(
+      `pitchtap: channelCount must be an integer from 1 to 32 (got ${o.channelCount})`,
+    );
   }
   // Neither pool option given: on an OfflineAudioContext the pool is sized to the render.
   o.poolSizeAuto = options.poolSize === undefined && options.maxPoolSize === undefined;
@@ -282,10 +373,16 @@ function normalizeOptions(options) {
   if (o.maxLatencyMs === undefined || o.maxLatencyMs === null || o.maxLatencyMs === false) {
     o.maxLatencyMs = -1; // off
   } else if (typeof o.maxLatencyMs !== 'number') {
-    throw new TypeError(`pitchtap: maxLatencyMs must be a number of milliseconds or null (got ${typeof o.maxLatencyMs})`);
+    throw new TypeError(
+      'pitchtap: maxLatencyMs must be a number of milliseconds or null ' +
+        `(got ${typeof o.maxLatencyMs})`,
+    );
   } else if (o.maxLatencyMs <= 0) {
     // Negative numbers mean "off" inside the core; from users they are an error.
-    throw new RangeError(`pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most 60000 (got ${o.maxLatencyMs})`);
+    throw new RangeError(
+      'pitchtap: maxLatencyMs must be a number of milliseconds above 0 and at most ' +
+        `60000 (got ${o.maxLatencyMs})`,
+    );
   }
   if (o.latency !== 'default' && o.latency !== 'low') {
     throw new TypeError(`pitchtap: latency must be 'default' or 'low' (got ${String(o.latency)})`);
@@ -294,13 +391,19 @@ function normalizeOptions(options) {
   o.pitch = o.pitch === false ? {} : groupOptions('pitch', o.pitch, PITCH_KEYS);
   o.volume = groupOptions('volume', o.volume, VOLUME_KEYS);
   if (o.channels === 'mix') {
-    o.channelMode = CHANNEL_MODES.mix; o.channelArg = 0;
+    o.channelMode = CHANNEL_MODES.mix;
+    o.channelArg = 0;
   } else if (o.channels === 'all') {
-    o.channelMode = CHANNEL_MODES.all; o.channelArg = o.channelCount;
+    o.channelMode = CHANNEL_MODES.all;
+    o.channelArg = o.channelCount;
   } else if (typeof o.channels === 'number') {
-    o.channelMode = CHANNEL_MODES.select; o.channelArg = o.channels;
+    o.channelMode = CHANNEL_MODES.select;
+    o.channelArg = o.channels;
   } else {
-    throw new TypeError(`pitchtap: channels must be 'mix', 'all' or a channel index from 0 to 31 (got ${String(o.channels)})`);
+    throw new TypeError(
+      "pitchtap: channels must be 'mix', 'all' or a channel index from 0 to 31 " +
+        `(got ${String(o.channels)})`,
+    );
   }
   return o;
 }
@@ -317,7 +420,9 @@ export class PitchTap extends EventTarget {
    * rejects with InvalidStateError for a closed context.
    */
   /** Test hook (see DEBUG_WASM_BYTES): the main-thread wasm memory's size, 0 before create(). */
-  static [DEBUG_WASM_BYTES]() { return wasmExports ? wasmExports.memory.buffer.byteLength : 0; }
+  static [DEBUG_WASM_BYTES]() {
+    return wasmExports ? wasmExports.memory.buffer.byteLength : 0;
+  }
 
   /**
    * Does ahead of time what the first `create()` would: compiles and instantiates the wasm
@@ -345,12 +450,26 @@ export class PitchTap extends EventTarget {
     o.renderFrames = isOffline(context) ? context.length : 0;
     o.token = newToken();
     if (o.renderFrames > 0 && o.poolSizeAuto) {
-      o.maxPoolSize = offlinePoolSize(context.sampleRate, o.batchSize, o.channelMode, o.channelArg,
-        o.maxLatencyMs, o.renderFrames);
+      o.maxPoolSize = offlinePoolSize(
+        context.sampleRate,
+        o.batchSize,
+        o.channelMode,
+        o.channelArg,
+        o.maxLatencyMs,
+        o.renderFrames,
+      );
       o.poolSize = Math.min(o.poolSize, o.maxPoolSize);
     }
-    checkTapOptions(context.sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode, o.channelArg, o.maxLatencyMs, o.renderFrames);
+    checkTapOptions(
+      context.sampleRate,
+      o.batchSize,
+      o.poolSize,
+      o.maxPoolSize,
+      o.channelMode,
+      o.channelArg,
+      o.maxLatencyMs,
+      o.renderFrames,
+    );
     // Analyzer options are checked here too (RangeError), before any node exists.
     const rx = newReceiver(context.sampleRate, o);
     try {
@@ -374,9 +493,14 @@ export class PitchTap extends EventTarget {
       channelInterpretation: 'speakers',
       processorOptions: {
         module,
-        batchSize: o.batchSize, poolSize: o.poolSize, maxPoolSize: o.maxPoolSize,
-        channelMode: o.channelMode, channelArg: o.channelArg, maxLatencyMs: o.maxLatencyMs,
-        renderFrames: o.renderFrames, token: o.token,
+        batchSize: o.batchSize,
+        poolSize: o.poolSize,
+        maxPoolSize: o.maxPoolSize,
+        channelMode: o.channelMode,
+        channelArg: o.channelArg,
+        maxLatencyMs: o.maxLatencyMs,
+        renderFrames: o.renderFrames,
+        token: o.token,
         // Post a batch early at a sound's onset once half an early pitch window of it is
         // in (live only: an offline render delivers everything at once anyway).
         onsetFrames: o.renderFrames ? 0 : rx.earlyWindowSize / 2,
@@ -395,7 +519,8 @@ export class PitchTap extends EventTarget {
   /** @private use PitchTap.create() */
   constructor(token, context, node, options, rx) {
     super();
-    if (token !== CREATE) throw new TypeError('pitchtap: use `await PitchTap.create(context, options)`');
+    if (token !== CREATE)
+      throw new TypeError('pitchtap: use `await PitchTap.create(context, options)`');
     this.context = context;
     this.node = node;
     this._options = options;
@@ -413,7 +538,16 @@ export class PitchTap extends EventTarget {
      * arrive, so copy what you want to keep.
      */
     this.latest = {
-      pitch: { time: 0, frequency: 0, clarity: 0, voiced: false, midi: 0, note: '', cents: 0, early: false },
+      pitch: {
+        time: 0,
+        frequency: 0,
+        clarity: 0,
+        voiced: false,
+        midi: 0,
+        note: '',
+        cents: 0,
+        early: false,
+      },
       volume: { time: 0, rms: 0, peak: 0, db: -120, smoothedDb: -120 },
     };
     // Scratch for estimates older than `latest.pitch` (see _results).
@@ -443,14 +577,19 @@ export class PitchTap extends EventTarget {
     this._sources = new Set(); // nodes attach() connected, disconnected by close()
     this._tracks = []; // { track, source, ended, onEnded } of attached MediaStream sources
     this._trackTimer = null; // looks at _tracks while one of them is live
-    this._ready = new Promise((resolve, reject) => { this._readyHooks = { resolve, reject }; });
+    this._ready = new Promise((resolve, reject) => {
+      this._readyHooks = { resolve, reject };
+    });
     // Only the browser's own message events (page code can call port.onmessage itself).
-    this._onMessage = (e) => { if (e.isTrusted === true) this._receive(e.data); };
+    this._onMessage = (e) => {
+      if (e.isTrusted === true) this._receive(e.data);
+    };
     node.port.onmessage = this._onMessage;
     if (!isOffline(context)) {
       // A closed AudioContext takes its worklet with it: nothing pending will be answered.
       this._onState = () => {
-        if (context.state === 'closed') this._fail('the AudioContext was closed', 'InvalidStateError');
+        if (context.state === 'closed')
+          this._fail('the AudioContext was closed', 'InvalidStateError');
       };
       context.addEventListener('statechange', this._onState);
     }
@@ -460,7 +599,10 @@ export class PitchTap extends EventTarget {
   _fail(why, name) {
     if (this._dead === null) this._dead = why;
     const err = new DOMException(`pitchtap: ${why}`, name);
-    for (const p of this._pending.values()) { clearTimeout(p.timer); p.reject(err); }
+    for (const p of this._pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
     this._pending.clear();
     this._readyHooks?.reject(err);
   }
@@ -477,13 +619,17 @@ export class PitchTap extends EventTarget {
     const l = this._listeners[type];
     if (l && l.has(listener)) {
       const left = l.get(listener) & ~phaseBit(opts);
-      if (left === 0) l.delete(listener); else l.set(listener, left);
+      if (left === 0) l.delete(listener);
+      else l.set(listener, left);
     }
     super.removeEventListener(type, listener, opts);
   }
 
   _receive(d) {
-    if (d instanceof Uint8Array) { this._onBatch(d); return; }
+    if (d instanceof Uint8Array) {
+      this._onBatch(d);
+      return;
+    }
     this._onControl(d);
   }
 
@@ -499,7 +645,8 @@ export class PitchTap extends EventTarget {
       // wasm back into JS per batch.
       const len = d.byteLength;
       let input = this._input;
-      if (input === null || input.length === 0 || input.length < len) input = this._input = rx.inputView(len);
+      if (input === null || input.length === 0 || input.length < len)
+        input = this._input = rx.inputView(len);
       input.set(d);
       status = rx.receiveBatch(len);
     } catch (e) {
@@ -511,7 +658,9 @@ export class PitchTap extends EventTarget {
     const t1 = performance.now();
     // Who the buffer is, read before any listener sees it: a listener that detaches or
     // scribbles on it must not keep its slot from coming back (see _giveBack).
-    const slot = u32(d, H_SLOT); const lease = u32(d, H_LEASE); const epoch = u32(d, H_EPOCH);
+    const slot = u32(d, H_SLOT);
+    const lease = u32(d, H_LEASE);
+    const epoch = u32(d, H_EPOCH);
     // The batch's numbers, read from the report (no call into wasm); a new view only when
     // the report moved (2) or wasm memory grew (which detached the old one).
     if (status === 2) this._report = null;
@@ -528,7 +677,9 @@ export class PitchTap extends EventTarget {
     this._age.push((this.context.currentTime - endTime) * 1000);
     const flags = r[R_FLAGS];
     if ((flags & FLAGS.END) !== 0) this._ended = true;
-    let free = 0; let poolSize = 0; let shown = false;
+    let free = 0;
+    let poolSize = 0;
+    let shown = false;
     try {
       if ((flags & FLAGS.GAP) !== 0) {
         const dropped = r[R_DROPPED_BEFORE];
@@ -541,14 +692,20 @@ export class PitchTap extends EventTarget {
       if (this._listeners.batch.size > 0) {
         shown = true;
         const channels = r[R_CHANNELS];
-        this.dispatchEvent(new CustomEvent('batch', {
-          detail: {
-            seq: r[R_SEQ], startFrame, sampleRate: sr, channels, frames,
-            flags,
-            // Valid only during this dispatch: the buffer goes back to the worklet right after.
-            samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
-          },
-        }));
+        this.dispatchEvent(
+          new CustomEvent('batch', {
+            detail: {
+              seq: r[R_SEQ],
+              startFrame,
+              sampleRate: sr,
+              channels,
+              frames,
+              flags,
+              // Valid only during this dispatch: the buffer goes back to the worklet right after.
+              samples: new Float32Array(d.buffer, HEADER_BYTES, frames * channels),
+            },
+          }),
+        );
       }
       if (this._closed) return;
       r = this._view(); // a listener may have made wasm memory grow
@@ -559,7 +716,14 @@ export class PitchTap extends EventTarget {
       // Only a replaced dispatchEvent throws here (listeners' exceptions go to the page's
       // error handler): tell, and go on.
       this._errors++;
-      this._reportError({ message: `pitchtap: dispatching an event threw: ${String((e && e.message) || e)}`, phase: 'dispatch', side: 'main', panic: false, recovered: true, lostFrames: 0 });
+      this._reportError({
+        message: `pitchtap: dispatching an event threw: ${String((e && e.message) || e)}`,
+        phase: 'dispatch',
+        side: 'main',
+        panic: false,
+        recovered: true,
+        lostFrames: 0,
+      });
     } finally {
       if (this._ended && this._onEnded) this._onEnded();
       // A view a `batch` listener kept is detached from here on, every time, not only once
@@ -580,7 +744,9 @@ export class PitchTap extends EventTarget {
     this._assertOpen('attach');
     if (typeof MediaStream === 'function' && source instanceof MediaStream) {
       if (typeof this.context.createMediaStreamSource !== 'function') {
-        throw new TypeError('pitchtap: attach(): a MediaStream needs an AudioContext (this context cannot play one)');
+        throw new TypeError(
+          'pitchtap: attach(): a MediaStream needs an AudioContext (this context cannot play one)',
+        );
       }
       source = this.context.createMediaStreamSource(source);
     }
@@ -609,7 +775,11 @@ export class PitchTap extends EventTarget {
   /** Disconnects a source `attach()` connected and stops watching it; false if it was not. */
   detach(source) {
     if (!this._sources.delete(source)) return false;
-    try { source.disconnect(this.node); } catch { /* already disconnected */ }
+    try {
+      source.disconnect(this.node);
+    } catch {
+      /* already disconnected */
+    }
     this._tracks = this._tracks.filter((t) => {
       if (t.source !== source) return true;
       t.track.removeEventListener('ended', t.onEnded);
@@ -621,12 +791,16 @@ export class PitchTap extends EventTarget {
 
   /** Tracks that ended since the last look (`readyState`: stop() fires no event). */
   _pollTracks() {
-    for (const t of this._tracks) if (!t.ended && t.track.readyState === 'ended') this._trackEnded(t);
+    for (const t of this._tracks)
+      if (!t.ended && t.track.readyState === 'ended') this._trackEnded(t);
     if (this._tracks.every((t) => t.ended)) this._stopTrackTimer();
   }
 
   _stopTrackTimer() {
-    if (this._trackTimer !== null) { clearInterval(this._trackTimer); this._trackTimer = null; }
+    if (this._trackTimer !== null) {
+      clearInterval(this._trackTimer);
+      this._trackTimer = null;
+    }
   }
 
   _trackEnded(t) {
@@ -635,7 +809,10 @@ export class PitchTap extends EventTarget {
     t.track.removeEventListener('ended', t.onEnded);
     this._sourcesEnded++;
     this._reportEvent('sourceended', {
-      source: t.source, track: t.track, kind: t.track.kind, label: t.track.label,
+      source: t.source,
+      track: t.track,
+      kind: t.track.kind,
+      label: t.track.label,
       time: this.context.currentTime,
     });
   }
@@ -646,11 +823,17 @@ export class PitchTap extends EventTarget {
   }
 
   /** An `error` event; a throwing dispatch (a replaced dispatchEvent) is swallowed. */
-  _reportError(detail) { this._reportEvent('error', detail); }
+  _reportError(detail) {
+    this._reportEvent('error', detail);
+  }
 
   /** An event that must not throw into the caller (a replaced dispatchEvent is swallowed). */
   _reportEvent(type, detail) {
-    try { this.dispatchEvent(new CustomEvent(type, { detail })); } catch { /* nothing to add */ }
+    try {
+      this.dispatchEvent(new CustomEvent(type, { detail }));
+    } catch {
+      /* nothing to add */
+    }
   }
 
   /**
@@ -666,25 +849,38 @@ export class PitchTap extends EventTarget {
   /**
    * Returns a buffer to the worklet, or keeps it to return with the next ones in one
    * message: every message the worklet receives costs it a `MessageEvent` and a task, and
-   * its garbage is what the audio thread collects (docs/architecture.md, "Buffers come back four at a time"). At most
-   * RETURN_GROUP buffers and a quarter of the pool are kept, and everything kept goes back
-   * at once when the worklet had half of its pool or less free at its last post, and before
-   * every control message (so that sync(), flush() and close() see a full pool).
+   * its garbage is what the audio thread collects (docs/architecture.md, "Buffers come back
+   * four at a time"). At most RETURN_GROUP buffers and a quarter of the pool are kept, and
+   * everything kept goes back at once when the worklet had half of its pool or less free at
+   * its last post, and before every control message (so that sync(), flush() and close() see
+   * a full pool).
    * `free`/`poolSize` omitted: return now.
    */
   _giveBack(d, free = 0, poolSize = 0, slot = -1, lease = 0, epoch = 0) {
     if (this._closed) return;
     // A listener detached the buffer (transferred it away) or wrote over its header: the
     // worklet would refuse it and the slot would stay out for good. It gets a new buffer.
-    if (slot >= 0 && (d.byteLength === 0 || u32(d, 0) !== MAGIC || u32(d, H_SLOT) !== slot
-      || u32(d, H_LEASE) !== lease || u32(d, H_EPOCH) !== epoch)) {
-      this._loseBuffer(d.byteLength === 0 ? 'detached (transferred) it' : 'changed its header', slot, lease, epoch);
+    if (
+      slot >= 0 &&
+      (d.byteLength === 0 ||
+        u32(d, 0) !== MAGIC ||
+        u32(d, H_SLOT) !== slot ||
+        u32(d, H_LEASE) !== lease ||
+        u32(d, H_EPOCH) !== epoch)
+    ) {
+      this._loseBuffer(
+        d.byteLength === 0 ? 'detached (transferred) it' : 'changed its header',
+        slot,
+        lease,
+        epoch,
+      );
       return;
     }
     const held = this._held;
     held.push(d);
     this._heldIds.push(slot, lease, epoch);
-    if (held.length >= Math.min(RETURN_GROUP, Math.floor(poolSize / 4)) || free <= poolSize / 2) this._returnHeld();
+    if (held.length >= Math.min(RETURN_GROUP, Math.floor(poolSize / 4)) || free <= poolSize / 2)
+      this._returnHeld();
   }
 
   /** A buffer that cannot go back: the worklet frees its slot; reported once. */
@@ -692,8 +888,14 @@ export class PitchTap extends EventTarget {
     this._errors++;
     if (slot >= 0) this._control({ type: 'lost', lost: [slot, lease, epoch] });
     this._reportError({
-      message: `pitchtap: a batch listener ${what}; that buffer was replaced. detail.samples is valid only during the dispatch: copy what you keep (samples.slice())`,
-      phase: 'return', side: 'main', panic: false, recovered: true, lostFrames: 0,
+      message:
+        `pitchtap: a batch listener ${what}; that buffer was replaced. detail.samples is ` +
+        'valid only during the dispatch: copy what you keep (samples.slice())',
+      phase: 'return',
+      side: 'main',
+      panic: false,
+      recovered: true,
+      lostFrames: 0,
     });
   }
 
@@ -718,7 +920,13 @@ export class PitchTap extends EventTarget {
       const ids = this._heldIds;
       for (let i = 0; i < n; i++) {
         const d = held[i];
-        if (d.byteLength === 0) this._loseBuffer('detached (transferred) it after its dispatch', ids[3 * i], ids[3 * i + 1], ids[3 * i + 2]);
+        if (d.byteLength === 0)
+          this._loseBuffer(
+            'detached (transferred) it after its dispatch',
+            ids[3 * i],
+            ids[3 * i + 1],
+            ids[3 * i + 2],
+          );
         else this.node.port.postMessage(d, [d.buffer]);
       }
     } finally {
@@ -734,11 +942,19 @@ export class PitchTap extends EventTarget {
     const panic = e instanceof WebAssembly.RuntimeError;
     if (panic) stackRestore(stack);
     let msg = '';
-    if (panic) { try { msg = takePanicMessage(); } catch { /* keep the trap's own message */ } }
+    if (panic) {
+      try {
+        msg = takePanicMessage();
+      } catch {
+        /* keep the trap's own message */
+      }
+    }
     if (!msg) msg = String((e && e.message) || e);
     this._errors++;
     // The batch it was reading is not delivered: its frames count as dropped, in a gap.
-    let lost = 0; let start = NaN; let rate = this._sampleRate;
+    let lost = 0;
+    let start = NaN;
+    let rate = this._sampleRate;
     if (d.byteLength >= HEADER_BYTES) {
       const v = new DataView(d.buffer, d.byteOffset, HEADER_BYTES);
       lost = Math.min(v.getUint32(H_FRAMES, true), (d.byteLength - HEADER_BYTES) / 4);
@@ -763,8 +979,14 @@ export class PitchTap extends EventTarget {
     }
     if (lost > 0) this._gap(lost, start, rate);
     this._reportError({
-      message: panic ? `pitchtap: main-thread wasm panicked: ${msg}` : `pitchtap: receiving a batch failed: ${msg}`,
-      phase: 'receive', side: 'main', panic, recovered, lostFrames: lost,
+      message: panic
+        ? `pitchtap: main-thread wasm panicked: ${msg}`
+        : `pitchtap: receiving a batch failed: ${msg}`,
+      phase: 'receive',
+      side: 'main',
+      panic,
+      recovered,
+      lostFrames: lost,
     });
   }
 
@@ -773,7 +995,10 @@ export class PitchTap extends EventTarget {
   _results(r, sr, endTime) {
     const vol = this.latest.volume;
     vol.time = endTime;
-    vol.rms = r[R_RMS]; vol.peak = r[R_PEAK]; vol.db = r[R_DB]; vol.smoothedDb = r[R_SMOOTHED_DB];
+    vol.rms = r[R_RMS];
+    vol.peak = r[R_PEAK];
+    vol.db = r[R_DB];
+    vol.smoothedDb = r[R_SMOOTHED_DB];
     if (this._listeners.volume.size > 0) {
       this.dispatchEvent(new CustomEvent('volume', { detail: { ...vol } }));
       if (this._closed) return;
@@ -797,7 +1022,7 @@ export class PitchTap extends EventTarget {
       pitch.clarity = r[k + 2];
       pitch.voiced = f > 0;
       pitch.midi = midi;
-      pitch.note = f > 0 ? NOTE_NAMES[midi] ?? '' : '';
+      pitch.note = f > 0 ? (NOTE_NAMES[midi] ?? '') : '';
       pitch.cents = r[k + 4];
       if (listened) {
         this.dispatchEvent(new CustomEvent('pitch', { detail: { ...pitch } }));
@@ -816,11 +1041,16 @@ export class PitchTap extends EventTarget {
       const pending = m.stats.pendingDrop ?? 0;
       if (pending > this._reportedPending) {
         const start = m.stats.pendingDropStart;
-        this._gap(pending - this._reportedPending, Number.isFinite(start) ? start + this._reportedPending : NaN, this._sampleRate);
+        this._gap(
+          pending - this._reportedPending,
+          Number.isFinite(start) ? start + this._reportedPending : NaN,
+          this._sampleRate,
+        );
         this._reportedPending = pending;
       }
     }
-    if (m.dead || (m.type === 'error' && m.panic && !m.recovered)) this._dead ??= `the tap is off: ${m.message}`;
+    if (m.dead || (m.type === 'error' && m.panic && !m.recovered))
+      this._dead ??= `the tap is off: ${m.message}`;
     switch (m.type) {
       case 'ready':
         this._sampleRate = m.sampleRate;
@@ -829,20 +1059,37 @@ export class PitchTap extends EventTarget {
       case 'error': {
         this._errors++;
         if (m.panic) this._panics++;
-        const err = new Error(`pitchtap: worklet ${m.phase} ${m.panic ? 'panicked' : 'failed'}: ${m.message}`);
-        if (m.phase === 'create') { this._readyHooks.reject(err); return; }
+        const err = new Error(
+          `pitchtap: worklet ${m.phase} ${m.panic ? 'panicked' : 'failed'}: ${m.message}`,
+        );
+        if (m.phase === 'create') {
+          this._readyHooks.reject(err);
+          return;
+        }
         const p = m.id !== undefined && this._pending.get(m.id);
-        if (p) { this._pending.delete(m.id); clearTimeout(p.timer); p.reject(err); }
+        if (p) {
+          this._pending.delete(m.id);
+          clearTimeout(p.timer);
+          p.reject(err);
+        }
         if (m.dead) return; // the answer to a call on a dead tap: the call rejects, no event
         this._reportError({
-          message: err.message, phase: m.phase, side: 'worklet', panic: Boolean(m.panic),
-          recovered: Boolean(m.recovered), lostFrames: m.lostFrames ?? 0,
+          message: err.message,
+          phase: m.phase,
+          side: 'worklet',
+          panic: Boolean(m.panic),
+          recovered: Boolean(m.recovered),
+          lostFrames: m.lostFrames ?? 0,
         });
         return;
       }
       default: {
         const p = this._pending.get(m.id);
-        if (p) { this._pending.delete(m.id); clearTimeout(p.timer); p.resolve(m); }
+        if (p) {
+          this._pending.delete(m.id);
+          clearTimeout(p.timer);
+          p.resolve(m);
+        }
       }
     }
   }
@@ -862,13 +1109,20 @@ export class PitchTap extends EventTarget {
       this._fail('the AudioContext was closed', 'InvalidStateError');
     }
     if (this._dead !== null) {
-      return Promise.reject(new DOMException(`pitchtap: ${type}: ${this._dead}`, 'InvalidStateError'));
+      return Promise.reject(
+        new DOMException(`pitchtap: ${type}: ${this._dead}`, 'InvalidStateError'),
+      );
     }
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         if (!this._pending.delete(id)) return;
-        reject(new DOMException(`pitchtap: the worklet did not answer ${type} within ${REQUEST_TIMEOUT_MS / 1000} s`, 'TimeoutError'));
+        reject(
+          new DOMException(
+            `pitchtap: the worklet did not answer ${type} within ${REQUEST_TIMEOUT_MS / 1000} s`,
+            'TimeoutError',
+          ),
+        );
       }, REQUEST_TIMEOUT_MS);
       this._pending.set(id, { resolve, reject, timer });
       this._returnHeld(); // before the request: the worklet takes them back before it answers
@@ -918,13 +1172,23 @@ export class PitchTap extends EventTarget {
       throw new TypeError('pitchtap: configure() takes an object such as { batchSize: 2048 }');
     }
     for (const key of Object.keys(options)) {
-      if (key !== 'batchSize') throw new TypeError(`pitchtap: configure() cannot change "${key}" (allowed: batchSize)`);
+      if (key !== 'batchSize')
+        throw new TypeError(`pitchtap: configure() cannot change "${key}" (allowed: batchSize)`);
     }
     const { batchSize } = options;
-    if (typeof batchSize !== 'number') throw new TypeError(`pitchtap: batchSize must be a number (got ${typeof batchSize})`);
+    if (typeof batchSize !== 'number')
+      throw new TypeError(`pitchtap: batchSize must be a number (got ${typeof batchSize})`);
     const o = this._options;
-    checkTapOptions(this.context.sampleRate, batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode, o.channelArg, o.maxLatencyMs, o.renderFrames);
+    checkTapOptions(
+      this.context.sampleRate,
+      batchSize,
+      o.poolSize,
+      o.maxPoolSize,
+      o.channelMode,
+      o.channelArg,
+      o.maxLatencyMs,
+      o.renderFrames,
+    );
     await this._request('configure', { batchSize });
     o.batchSize = batchSize;
     return this.stats();
@@ -935,7 +1199,10 @@ export class PitchTap extends EventTarget {
    * node. No event is dispatched after the promise resolves.
    */
   close() {
-    if (this._closing) return Promise.reject(new DOMException('pitchtap: close() called twice', 'InvalidStateError'));
+    if (this._closing)
+      return Promise.reject(
+        new DOMException('pitchtap: close() called twice', 'InvalidStateError'),
+      );
     this._closing = (async () => {
       try {
         await this._finish();
@@ -958,7 +1225,9 @@ export class PitchTap extends EventTarget {
       // batch closes the render; the worklet may also still answer (it did in Chromium,
       // Firefox and WebKit), but a finished context owes nothing, so this is bounded.
       await Promise.race([
-        new Promise((resolve) => { this._onEnded = resolve; }),
+        new Promise((resolve) => {
+          this._onEnded = resolve;
+        }),
         this._request('close').catch(() => {}),
         new Promise((resolve) => setTimeout(resolve, OFFLINE_END_WAIT_MS)),
       ]);
@@ -972,8 +1241,12 @@ export class PitchTap extends EventTarget {
    */
   async [DEBUG_PANIC](side) {
     this._assertOpen('debugPanic');
-    if (side === 'main') { this._rx.debugPanic(); return; }
-    if (side !== 'worklet') throw new TypeError(`pitchtap: debugPanic() takes 'worklet' or 'main' (got ${String(side)})`);
+    if (side === 'main') {
+      this._rx.debugPanic();
+      return;
+    }
+    if (side !== 'worklet')
+      throw new TypeError(`pitchtap: debugPanic() takes 'worklet' or 'main' (got ${String(side)})`);
     await this._request('debugPanic');
   }
 
@@ -984,12 +1257,19 @@ export class PitchTap extends EventTarget {
     this._closed = true;
     this._rx.free();
     this.node.port.onmessage = null;
-    try { this.node.disconnect(); } catch { /* not connected */ }
+    try {
+      this.node.disconnect();
+    } catch {
+      /* not connected */
+    }
     for (const source of [...this._sources]) this.detach(source);
     this._stopTrackTimer();
     this.node.port.close();
     if (this._onState) this.context.removeEventListener('statechange', this._onState);
-    for (const p of this._pending.values()) { clearTimeout(p.timer); p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError')); }
+    for (const p of this._pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new DOMException('pitchtap: tap closed', 'InvalidStateError'));
+    }
     this._pending.clear();
     for (const set of Object.values(this._listeners)) set.clear();
   }
@@ -1046,15 +1326,26 @@ export class PitchTap extends EventTarget {
  * centre of the window in seconds from the first sample. Allocates freely.
  */
 export async function analyze(samples, sampleRate, options, { signal, onProgress } = {}) {
-  if (!(samples instanceof Float32Array)) throw new TypeError('pitchtap: analyze() takes a Float32Array');
+  if (!(samples instanceof Float32Array))
+    throw new TypeError('pitchtap: analyze() takes a Float32Array');
   if (typeof sampleRate !== 'number') throw new TypeError('pitchtap: sampleRate must be a number');
   const p = groupOptions('pitch', options, PITCH_KEYS);
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('pitchtap: onProgress must be a function');
-  const aborted = () => signal?.reason ?? new DOMException('pitchtap: analyze() was aborted', 'AbortError');
+  if (onProgress !== undefined && typeof onProgress !== 'function')
+    throw new TypeError('pitchtap: onProgress must be a function');
+  const aborted = () =>
+    signal?.reason ?? new DOMException('pitchtap: analyze() was aborted', 'AbortError');
   if (signal?.aborted) throw aborted();
   await loadWasm();
-  const analysis = new PitchAnalysis(sampleRate, p.minFrequency, p.maxFrequency, p.windowSize,
-    p.hopSize, p.clarityThreshold, p.minDb, p.a4);
+  const analysis = new PitchAnalysis(
+    sampleRate,
+    p.minFrequency,
+    p.maxFrequency,
+    p.windowSize,
+    p.hopSize,
+    p.clarityThreshold,
+    p.minDb,
+    p.a4,
+  );
   const out = [];
   try {
     // About a second of audio per step (a few ms of work), and back to the page whenever
@@ -1074,8 +1365,14 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
         const frequency = flat[i + 1];
         const midi = flat[i + 3];
         out.push({
-          time: flat[i], frequency, clarity: flat[i + 2], voiced: frequency > 0, midi,
-          note: frequency > 0 ? NOTE_NAMES[midi] ?? '' : '', cents: flat[i + 4], db: flat[i + 5],
+          time: flat[i],
+          frequency,
+          clarity: flat[i + 2],
+          voiced: frequency > 0,
+          midi,
+          note: frequency > 0 ? (NOTE_NAMES[midi] ?? '') : '',
+          cents: flat[i + 4],
+          db: flat[i + 5],
         });
       }
       if (onProgress) onProgress(Math.min(1, (at + step) / samples.length));
@@ -1091,4 +1388,3 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
   }
   return out;
 }
-

@@ -1,4 +1,4 @@
-// Type declarations of pitchtap's public API: the main-thread module src/wasm/pitchtap.js,
+// Type declarations of pitchtap's public API: the main-thread module js/pitchtap.js,
 // published as pkg/index.js (scripts/package.mjs copies this file to pkg/index.d.ts).
 // Keep it in step with pitchtap.js and docs/api.md; tests/types/consumer.ts uses every
 // declaration here and `make test-types` type-checks it with `tsc --strict`.
@@ -19,7 +19,10 @@ export declare const HEADER_BYTES: number;
  * ```
  */
 export declare const FLAGS: Readonly<{
-  /** The batch holds fewer frames than the batch size (flushed, latency bound, or cut by a discontinuity). */
+  /**
+   * The batch holds fewer frames than the batch size (flushed, latency bound, or cut by a
+   * discontinuity).
+   */
   PARTIAL: 1;
   /** Posted by `flush()` or `close()`. */
   FLUSHED: 2;
@@ -27,11 +30,17 @@ export declare const FLAGS: Readonly<{
   GAP: 4;
   /** Posted early because its first sample reached `maxLatencyMs`. */
   LATENCY: 8;
-  /** The batch does not continue the previous one in time (the input stopped and came back, or frames jumped). */
+  /**
+   * The batch does not continue the previous one in time (the input stopped and came back,
+   * or frames jumped).
+   */
   DISCONTINUITY: 16;
   /** The last batch of an `OfflineAudioContext`'s render: it ends at the context's `length`. */
   END: 32;
-  /** Posted early: the level jumped (an onset) and half an early pitch window after it is in (live taps with pitch on). */
+  /**
+   * Posted early: the level jumped (an onset) and half an early pitch window after it is in
+   * (live taps with pitch on).
+   */
   ONSET: 64;
 }>;
 
@@ -307,7 +316,10 @@ export interface PitchTapStats {
   batchSize: number;
   /** Sample rate of the context, Hz. */
   sampleRate: number;
-  /** Returned buffers the worklet refused (foreign, stale, duplicated, or from before a panic recovery). */
+  /**
+   * Returned buffers the worklet refused (foreign, stale, duplicated, or from before a panic
+   * recovery).
+   */
   refused: number;
   /** Messages from the worklet that were not batches (should be 0). */
   malformed: number;
@@ -366,8 +378,7 @@ export interface SourceEndedDetail {
 
 /** A listener for a `PitchTap` event: a function or an object with `handleEvent`. */
 export type PitchTapListener<E extends Event> =
-  | ((this: PitchTap, event: E) => unknown)
-  | { handleEvent(event: E): unknown };
+  ((this: PitchTap, event: E) => unknown) | { handleEvent(event: E): unknown };
 
 /**
  * A tap on the audio graph. Connect a source to `tap.node`; listen for `pitch`, `volume`,
@@ -376,7 +387,9 @@ export type PitchTapListener<E extends Event> =
  * ```ts
  * const tap = await PitchTap.create(context);
  * source.connect(tap.node);
- * tap.addEventListener('pitch', (e) => { if (e.detail.voiced) show(e.detail.note, e.detail.cents); });
+ * tap.addEventListener('pitch', (e) => {
+ *   if (e.detail.voiced) show(e.detail.note, e.detail.cents);
+ * });
  * ```
  */
 export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> extends EventTarget {
@@ -393,7 +406,10 @@ export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> ext
    * Rejects with a `DOMException` `InvalidStateError` if the context is closed. Nothing
    * half-made is left behind. Allocates (not for a real-time path).
    */
-  static create<C extends BaseAudioContext>(context: C, options?: PitchTapOptions): Promise<PitchTap<C>>;
+  static create<C extends BaseAudioContext>(
+    context: C,
+    options?: PitchTapOptions,
+  ): Promise<PitchTap<C>>;
 
   /**
    * Does ahead of time what the first `create()` would: compiles and instantiates the wasm
@@ -434,7 +450,10 @@ export declare class PitchTap<C extends BaseAudioContext = BaseAudioContext> ext
   attach<S extends AudioNode>(source: S): S;
   attach(source: MediaStream): MediaStreamAudioSourceNode;
 
-  /** Disconnects a source `attach()` connected and stops watching it; `false` if it was not attached. */
+  /**
+   * Disconnects a source `attach()` connected and stops watching it; `false` if it was not
+   * attached.
+   */
   detach(source: AudioNode): boolean;
 
   /**
