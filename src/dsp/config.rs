@@ -28,7 +28,7 @@ pub const MAX_OFFLINE_POOL_SIZE: usize = u16::MAX as usize;
 pub const MAX_OFFLINE_POOL_BYTES: f64 = 512.0 * 1024.0 * 1024.0;
 /// Most channels a tap carries. Mirrors the 32 channels every Web Audio implementation
 /// must support (<https://webaudio.github.io/web-audio-api/#dom-baseaudiocontext-createbuffer>),
-/// and `MAX_CHANNELS` in `worklet/processor.js`.
+/// and `MAX_CHANNELS` in `js/worklet/processor.js`.
 pub const MAX_CHANNELS: usize = 32;
 /// Lowest sample rate a context may have (Web Audio: 3000 Hz).
 pub const MIN_SAMPLE_RATE: f64 = 3000.0;

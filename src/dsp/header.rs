@@ -30,7 +30,7 @@
 //! | 92 | u32 | reserved, 0 |
 //! | 96 | f32 × frames × channels | samples, planar: channel 0's frames, then channel 1's, … |
 //!
-//! The JavaScript side reads the same offsets in `src/wasm/pitchtap.js` (`HEADER` there);
+//! The JavaScript side reads the same offsets in `js/pitchtap.js` (`HEADER` there);
 //! keep the two in step and bump [`VERSION`] on any change.
 
 /// `PTAP` read as a little-endian u32.

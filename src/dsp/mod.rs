@@ -23,10 +23,10 @@ pub(crate) mod trig;
 ///
 /// Mirrors `RENDER_QUANTUM_SIZE` of the Web Audio API
 /// (<https://webaudio.github.io/web-audio-api/#render-quantum-size>) and the
-/// `RENDER_QUANTUM_FRAMES` constant in `worklet/processor.js`. The batcher does not rely on
+/// `RENDER_QUANTUM_FRAMES` constant in `js/worklet/processor.js`. The batcher does not rely on
 /// it: a quantum of any length up to [`MAX_QUANTUM_FRAMES`] is accepted.
 pub const RENDER_QUANTUM_SIZE: usize = 128;
 
 /// The longest render quantum the batcher accepts in one call (the spec's
-/// `renderSizeHint` allows larger quanta than 128; see `worklet/processor.js`).
+/// `renderSizeHint` allows larger quanta than 128; see `js/worklet/processor.js`).
 pub const MAX_QUANTUM_FRAMES: usize = 4096;

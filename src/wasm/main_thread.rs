@@ -1,4 +1,4 @@
-//! The main-thread side: one [`MainTap`] per tap, driven by `src/wasm/pitchtap.js`. Each
+//! The main-thread side: one [`MainTap`] per tap, driven by `js/pitchtap.js`. Each
 //! batch the worklet transfers is copied once into wasm memory, its header is checked and
 //! read here, the samples go straight into the volume meter and the pitch detector, and
 //! the buffer goes back to the worklet. What `pitchtap.js` needs for every batch (header
@@ -57,7 +57,7 @@ pub struct MainTap {
 }
 
 /// Layout of the report (see [`MainTap::receive_batch`]); mirrored as `R_*` in
-/// `src/wasm/pitchtap.js`. Header fields of the last well-formed batch:
+/// `js/pitchtap.js`. Header fields of the last well-formed batch:
 pub(crate) const R_SEQ: usize = 0;
 pub(crate) const R_START_FRAME: usize = 1;
 pub(crate) const R_SAMPLE_RATE: usize = 2;
@@ -525,7 +525,7 @@ impl MainTap {
 
 /// Fields per estimate in [`PitchAnalysis::push`]'s result, in this order: time in seconds of
 /// the window centre, frequency (0 when unvoiced), clarity, MIDI note, cents, dBFS.
-/// Mirrors `ANALYZE_FIELDS` in `src/wasm/pitchtap.js`.
+/// Mirrors `ANALYZE_FIELDS` in `js/pitchtap.js`.
 pub const ANALYZE_FIELDS: usize = 6;
 
 /// The same pitch detector, with the same defaults, over a whole signal given in chunks

@@ -1,6 +1,6 @@
 //! The glue in a real browser (`wasm-pack test --headless --chrome`): a WorkletTap posting
 //! through a real MessageChannel to a MainTap, and the refusal rules for returned buffers.
-//! Both sides are driven the way `worklet/processor.js` and `src/wasm/pitchtap.js` drive
+//! Both sides are driven the way `js/worklet/processor.js` and `js/pitchtap.js` drive
 //! them: quanta copied into the tap's input area then `processCopied`, batches copied
 //! through `inputView` then `receiveBatch`, their numbers read from the report.
 

@@ -1,5 +1,5 @@
 //! The worklet side: one [`WorkletTap`] per `AudioWorkletNode`, driven by
-//! `worklet/processor.js`. It owns the pool's `ArrayBuffer`s (one `Uint8Array` per slot),
+//! `js/worklet/processor.js`. It owns the pool's `ArrayBuffer`s (one `Uint8Array` per slot),
 //! copies each render quantum into wasm memory, lets [`QuantumBatcher`] build the batch,
 //! and posts the finished buffer with `port.postMessage(view, [view.buffer])`.
 
@@ -13,7 +13,7 @@ use crate::dsp::config::{ChannelMode, TapConfig, MAX_CHANNELS};
 use crate::dsp::error::ConfigError;
 use crate::dsp::header::{HEADER_BYTES, MAGIC};
 
-/// `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in `src/wasm/pitchtap.js`.
+/// `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in `js/pitchtap.js`.
 pub const CHANNELS_MIX: u32 = 0;
 /// `channels: <index>`.
 pub const CHANNELS_SELECT: u32 = 1;
@@ -283,7 +283,7 @@ impl WorkletTap {
         self.core.set_onset_post(frames as usize);
     }
 
-    /// Carries on from a tap whose wasm panicked (`worklet/processor.js` makes this tap in
+    /// Carries on from a tap whose wasm panicked (`js/worklet/processor.js` makes this tap in
     /// a fresh instance and passes what it read from the old one's ledger): counters and
     /// sequence continue, `lost` frames are counted as dropped (the next batch has `GAP`)
     /// and buffers of older epochs are refused when they come back.
