@@ -1,7 +1,7 @@
 // pitchy 4 (npm, the JS peer) over the pitch corpus, for the CPU baseline of `make bench-pitch`
 // (scripts/bench-pitch.sh runs it alternately with pitchtrack, so both see the same load).
 //
-// Same window and hop as pitchtap's defaults at each file's rate (src/dsp/pitch.rs:
+// Same window and hop as pitchtap's defaults at each file's rate (src/dsp/pitch/config.rs:
 // DEFAULT_WINDOW_SECONDS 0.0425 → the next power of two of samples, DEFAULT_HOP_SECONDS 0.010),
 // `PitchDetector.forFloat32Array(window)` planned once per file, `findPitch` once per hop.
 // Only the detection loops are timed (process.cpuUsage, user + system): WAV reading is not,

@@ -46,7 +46,7 @@ export declare const FLAGS: Readonly<{
 
 /**
  * Note names by MIDI number 0–127, sharps only, with the octave: `NOTE_NAMES[69] === 'A4'`,
- * `NOTE_NAMES[61] === 'C#4'`. Mirrors `NOTE_NAMES` in src/dsp/pitch.rs. Frozen.
+ * `NOTE_NAMES[61] === 'C#4'`. Mirrors `NOTE_NAMES` in src/dsp/pitch/note.rs. Frozen.
  */
 export declare const NOTE_NAMES: readonly string[];
 
@@ -54,7 +54,7 @@ export declare const NOTE_NAMES: readonly string[];
  * Options of the pitch detector (McLeod's NSDF), in `PitchTap.create(context, { pitch })`
  * and `analyze()`. Every field is optional; a wrong type throws `TypeError`, a value out
  * of range (or NaN, ±Infinity) throws `RangeError` naming the option. The authoritative
- * ranges live in src/dsp/pitch.rs.
+ * ranges live in src/dsp/pitch/config.rs.
  */
 export interface PitchOptions {
   /** Lowest frequency searched, Hz. Default 50; 20–8000 and below `maxFrequency`. */

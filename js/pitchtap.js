@@ -47,7 +47,7 @@ const DEFAULTS = Object.freeze({
   volume: undefined,
   latency: 'default',
 });
-// Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch.rs, meter.rs).
+// Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch/config.rs, meter.rs).
 const PITCH_KEYS = [
   'minFrequency',
   'maxFrequency',
@@ -59,7 +59,7 @@ const PITCH_KEYS = [
 ];
 const VOLUME_KEYS = ['attackMs', 'releaseMs'];
 
-/** Note names by MIDI number, sharps only. Mirrors NOTE_NAMES in src/dsp/pitch.rs. */
+/** Note names by MIDI number, sharps only. Mirrors NOTE_NAMES in src/dsp/pitch/note.rs. */
 export const NOTE_NAMES = Object.freeze(
   Array.from(
     { length: 128 },
@@ -114,7 +114,7 @@ const TRACK_POLL_MS = 100;
 // in milliseconds whenever its thread runs; past this its context is gone or its thread stuck.
 const REQUEST_TIMEOUT_MS = 10_000;
 // Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs).
-// The latency: 'low' preset (mirror src/dsp/pitch.rs LOW_LATENCY_*; tests/js_mirrors.rs).
+// The latency: 'low' preset (mirror src/dsp/pitch/config.rs LOW_LATENCY_*; tests/js_mirrors.rs).
 const LOW_LATENCY_WINDOW_SECONDS = 0.02125;
 const LOW_LATENCY_MIN_FREQUENCY = 100;
 const H_START_FRAME = 8;
