@@ -91,7 +91,7 @@ bench: setup
 .PHONY: bench-transports bench-pitch-browser bench-batch bench-pool
 # Browser benches (headless Debian Chromium via tests/e2e/harness.mjs); see benches/browser/*.mjs.
 # Transports side by side, offline and live; live (c2) and (e) run 180 s for the GC comparison;
-# live (g), (c2) + pitchy + RMS in JS, against (f) gives the analysis cost ratio (issue 16).
+# live (g), (c2) + pitchy + RMS in JS, against (f) gives the analysis cost ratio (target: 3x or more).
 bench-transports: $(BENCH_DEPS)
 	node benches/browser/transports.mjs --seconds 60 --gc-seconds 180 --warmup 3 --steady-warmup 25
 

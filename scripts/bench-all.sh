@@ -38,7 +38,7 @@ echo "| **total** | **$total** ($((total / 60)) min $((total % 60)) s) | $( ((to
 ratios="$(grep -E '^  medians: pitchtrack|^Task time above a lean JS pooled transport' "$log")"
 if [[ -n "$ratios" ]]; then
     echo
-    echo "### make bench: cost ratios (issue 16: at least 5x natively, 3x in the browser)"
+    echo "### make bench: cost ratios (targets: at least 5x natively, 3x in the browser)"
     echo
     echo "$ratios"
 fi

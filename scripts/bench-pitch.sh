@@ -63,7 +63,7 @@ track_all() {
 }
 # CPU against pitchy (benches/pitchy-corpus.mjs: same window and hop, detection loops only),
 # in ROUNDS rounds that alternate the two so that both see the same machine load. The ratio
-# of the medians is the figure (issue 4: pitchtap at least 3x cheaper than pitchy). Every
+# of the medians is the figure (the target: pitchtap at least 5x cheaper than pitchy). Every
 # round writes the same estimates (the tracker is deterministic); the scorer reads the last.
 rounds="${ROUNDS:-3}"
 if ((rounds < 1)); then

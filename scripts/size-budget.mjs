@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-/** Gzipped (-9) bytes of wasm + main-thread JS + worklet allowed (issue 16: at most 60 kB). */
+/** Gzipped (-9) bytes of wasm + main-thread JS + worklet allowed (the budget: at most 60 kB). */
 export const BUDGET_BYTES = 60_000;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

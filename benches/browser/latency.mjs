@@ -1,4 +1,4 @@
-// Onset-to-pitch latency (issue 16): pitchtap's defaults and its low-latency setting against
+// Onset-to-pitch latency: pitchtap's defaults and its low-latency setting against
 // an AnalyserNode (fftSize 2048) read by pitchy on every animation frame, all in one live
 // AudioContext of one headless Chromium session, on the same tone onsets
 // (benches/browser/latency.js). A 440 Hz sine is switched on at a scheduled context frame;

@@ -1,4 +1,4 @@
-// Pitch detector cost in the browser (issue 5): 20 s of a sung-like harmonic tone with
+// Pitch detector cost in the browser: 20 s of a sung-like harmonic tone with
 // vibrato and noise, window 2048 / hop 441 at 44.1 kHz, on the page's main thread in
 // headless Chromium: pitchtap's analyze() (the wasm detector, one call streaming the whole
 // signal) against pitchy (PitchDetector.forFloat32Array(2048).findPitch) and pitchfinder

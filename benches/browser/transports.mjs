@@ -1,4 +1,4 @@
-// Transports side by side (issue 5): the same audio (a 220 Hz sawtooth, gain 0.3, 44.1 kHz)
+// Transports side by side: the same audio (a 220 Hz sawtooth, gain 0.3, 44.1 kHz)
 // from an AudioWorklet to the main thread, offline (OfflineAudioContext, rendered in chunks
 // with suspend/resume, each chunk waiting until the main thread has caught up and the
 // worklet has its buffers back — the same pacing for every case) and live (AudioContext at
