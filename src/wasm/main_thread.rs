@@ -107,20 +107,9 @@ fn analyzer_configs(
 ) -> Result<(PitchConfig, VolumeConfig), ConfigError> {
     let d = PitchConfig::default();
     let v = VolumeConfig::default();
-    let size = |option: &'static str,
-                allowed: &'static str,
-                x: Option<f64>|
-     -> Result<Option<usize>, ConfigError> {
-        match x {
-            None => Ok(None),
-            Some(x) if x.fract() == 0.0 && (1.0..=1e9).contains(&x) => Ok(Some(x as usize)),
-            Some(x) if !x.is_finite() => Err(ConfigError::NotFinite { option, allowed }),
-            Some(value) => Err(ConfigError::OutOfRange {
-                option,
-                allowed,
-                value,
-            }),
-        }
+    let size = |option: &'static str, allowed: &'static str, x: Option<f64>| {
+        x.map(|x| ConfigError::check_whole(option, allowed, x, 1.0, 1e9))
+            .transpose()
     };
     let pitch = PitchConfig {
         min_frequency: min_frequency.map_or(d.min_frequency, |x| x as f32),

@@ -35,17 +35,7 @@ pub(crate) fn tap_config(
     render_frames: f64,
 ) -> Result<TapConfig, ConfigError> {
     let int = |option: &'static str, allowed: &'static str, v: f64| {
-        if !v.is_finite() {
-            Err(ConfigError::NotFinite { option, allowed })
-        } else if v.fract() != 0.0 || v < 0.0 || v > u32::MAX as f64 {
-            Err(ConfigError::OutOfRange {
-                option,
-                allowed,
-                value: v,
-            })
-        } else {
-            Ok(v as usize)
-        }
+        ConfigError::check_whole(option, allowed, v, 0.0, u32::MAX as f64)
     };
     let channels = match channel_mode {
         CHANNELS_MIX => ChannelMode::Mix,
