@@ -69,7 +69,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 // Header offsets read on the main thread (mirror src/dsp/header.rs; tests/js_mirrors.rs checks them).
 // The latency: 'low' preset (mirror src/dsp/pitch.rs LOW_LATENCY_*; tests/js_mirrors.rs).
 const LOW_LATENCY_WINDOW_SECONDS = 0.02125; const LOW_LATENCY_MIN_FREQUENCY = 100;
-const H_START_FRAME = 8; const H_SAMPLE_RATE = 32;
+const H_MAGIC = 0; const H_START_FRAME = 8; const H_SAMPLE_RATE = 32;
 const H_FRAMES = 48; const H_SLOT = 56; const H_LEASE = 60; const H_EPOCH = 88;
 /** The first four bytes of every batch, 'PTAP', as a little-endian u32 (src/dsp/header.rs MAGIC). */
 const MAGIC = 0x50415450;
@@ -676,7 +676,7 @@ export class PitchTap extends EventTarget {
     if (this._closed) return;
     // A listener detached the buffer (transferred it away) or wrote over its header: the
     // worklet would refuse it and the slot would stay out for good. It gets a new buffer.
-    if (slot >= 0 && (d.byteLength === 0 || u32(d, 0) !== MAGIC || u32(d, H_SLOT) !== slot
+    if (slot >= 0 && (d.byteLength === 0 || u32(d, H_MAGIC) !== MAGIC || u32(d, H_SLOT) !== slot
       || u32(d, H_LEASE) !== lease || u32(d, H_EPOCH) !== epoch)) {
       this._loseBuffer(d.byteLength === 0 ? 'detached (transferred) it' : 'changed its header', slot, lease, epoch);
       return;

@@ -11,7 +11,7 @@ use super::interop::{config_error, MemoryView};
 use crate::dsp::batcher::{ledger, BatchSink, Carry, QuantumBatcher};
 use crate::dsp::config::{ChannelMode, TapConfig, MAX_CHANNELS};
 use crate::dsp::error::ConfigError;
-use crate::dsp::header::{HEADER_BYTES, MAGIC};
+use crate::dsp::header::{offset, HEADER_BYTES, MAGIC};
 
 /// `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in `src/wasm/pitchtap.js`.
 pub const CHANNELS_MIX: u32 = 0;
@@ -199,7 +199,9 @@ pub struct WorkletTap {
     panic_next: bool,
 }
 
-fn read_u32(v: &Uint8Array, at: u32) -> u32 {
+/// The little-endian u32 at byte `at` of `v` (a header field, [`offset`]).
+fn read_u32(v: &Uint8Array, at: usize) -> u32 {
+    let at = at as u32;
     u32::from_le_bytes([
         v.get_index(at),
         v.get_index(at + 1),
@@ -333,16 +335,16 @@ impl WorkletTap {
         if len < HEADER_BYTES
             || view.byte_offset() != 0
             || view.buffer().byte_length() as usize != len
-            || read_u32(view, 0) != MAGIC
+            || read_u32(view, offset::MAGIC) != MAGIC
         {
             self.core.count_refused();
             return false;
         }
-        let slot = read_u32(view, 56);
-        let lease = read_u32(view, 60);
+        let slot = read_u32(view, offset::SLOT);
+        let lease = read_u32(view, offset::LEASE);
         // A buffer of a wasm instance that panicked and was replaced: not this pool's.
         if self.out.issued.get(slot as usize) != Some(&len)
-            || read_u32(view, 88) != self.core.epoch()
+            || read_u32(view, offset::EPOCH) != self.core.epoch()
         {
             self.core.count_refused();
             return false;
