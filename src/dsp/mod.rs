@@ -6,6 +6,7 @@
 //! size every buffer; the per-quantum and per-batch methods take `&mut self` and never
 //! allocate. `tests/no_alloc.rs` proves it with a counting global allocator.
 
+pub mod analysis;
 pub mod batcher;
 pub mod config;
 pub(crate) mod decimate;
@@ -17,6 +18,7 @@ pub mod meter;
 pub mod onset;
 pub mod pitch;
 pub mod pool;
+pub mod report;
 
 /// Frames in one Web Audio render quantum.
 ///

@@ -38,18 +38,23 @@ const VOLUME_KEYS = ['attackMs', 'releaseMs'];
 export const NOTE_NAMES = Object.freeze(Array.from({ length: 128 }, (_, m) =>
   ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'][m % 12] + (Math.floor(m / 12) - 1)));
 
-/** Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in src/wasm/main_thread.rs. */
+// Numbers per estimate from PitchAnalysis.push, and where each is. Mirrors ANALYZE_FIELDS and
+// A_* in src/dsp/report.rs.
 const ANALYZE_FIELDS = 6;
+const A_TIME = 0; const A_FREQUENCY = 1; const A_CLARITY = 2; const A_MIDI = 3; const A_CENTS = 4; const A_DB = 5;
 /** analyze() yields to the page once it has worked this long (ms) without a break. */
 const ANALYZE_SLICE_MS = 20;
 
 // The report MainTap.receiveBatch writes for every batch (a Float64Array over wasm memory,
-// read without calling into wasm). Mirrors R_*, REPORT_HEAD and REPORT_ESTIMATE_FIELDS in
-// src/wasm/main_thread.rs.
+// read without calling into wasm): header fields and volume (R_*), then REPORT_ESTIMATE_FIELDS
+// per estimate (E_*); receiveBatch returns S_*. Mirrors src/dsp/report.rs.
 const R_SEQ = 0; const R_START_FRAME = 1; const R_SAMPLE_RATE = 2; const R_FLAGS = 3;
 const R_FRAMES = 4; const R_CHANNELS = 5; const R_DROPPED_BEFORE = 6; const R_POOL_SIZE = 7;
 const R_IN_FLIGHT = 8; const R_ANALYZED = 9; const R_RMS = 10; const R_PEAK = 11; const R_DB = 12;
 const R_SMOOTHED_DB = 13; const R_ESTIMATES = 14; const REPORT_HEAD = 16; const REPORT_ESTIMATE_FIELDS = 7;
+const E_FRAME = 0; const E_FREQUENCY = 1; const E_CLARITY = 2; const E_MIDI = 3; const E_CENTS = 4;
+const E_DB = 5; const E_KIND = 6; const KIND_HOP = 0; const KIND_EARLY = 1;
+const S_MALFORMED = 0; const S_BATCH = 1; const S_REPORT_MOVED = 2;
 
 /** Batches over which stats() gives batch age and analysis time percentiles. */
 const METRIC_WINDOW = 256;
@@ -507,14 +512,14 @@ export class PitchTap extends EventTarget {
       this._giveBack(d); // the buffer is intact: back to the pool
       return;
     }
-    if (status === 0) return; // malformed: counted, never returned to the pool
+    if (status === S_MALFORMED) return; // counted, never returned to the pool
     const t1 = performance.now();
     // Who the buffer is, read before any listener sees it: a listener that detaches or
     // scribbles on it must not keep its slot from coming back (see _giveBack).
     const slot = u32(d, H_SLOT); const lease = u32(d, H_LEASE); const epoch = u32(d, H_EPOCH);
     // The batch's numbers, read from the report (no call into wasm); a new view only when
-    // the report moved (2) or wasm memory grew (which detached the old one).
-    if (status === 2) this._report = null;
+    // the report moved or wasm memory grew (which detached the old one).
+    if (status === S_REPORT_MOVED) this._report = null;
     let r = this._view();
     const frames = r[R_FRAMES];
     const sr = r[R_SAMPLE_RATE];
@@ -783,22 +788,22 @@ export class PitchTap extends EventTarget {
     if (n === 0) return;
     const listened = this._listeners.pitch.size > 0;
     for (let i = 0, k = REPORT_HEAD; i < n; i++, k += REPORT_ESTIMATE_FIELDS) {
-      const time = r[k] / sr;
+      const time = r[k + E_FRAME] / sr;
       // After an early estimate, the detector's estimates for earlier times still come (as
       // events); `latest` keeps the newest time and never goes back.
       const current = time >= this.latest.pitch.time;
       if (!current && !listened) continue;
       const pitch = current ? this.latest.pitch : this._olderPitch;
-      const f = r[k + 1];
-      const midi = r[k + 3];
-      pitch.early = r[k + 6] === 1;
+      const f = r[k + E_FREQUENCY];
+      const midi = r[k + E_MIDI];
+      pitch.early = r[k + E_KIND] === KIND_EARLY;
       pitch.time = time;
       pitch.frequency = f;
-      pitch.clarity = r[k + 2];
+      pitch.clarity = r[k + E_CLARITY];
       pitch.voiced = f > 0;
       pitch.midi = midi;
       pitch.note = f > 0 ? NOTE_NAMES[midi] ?? '' : '';
-      pitch.cents = r[k + 4];
+      pitch.cents = r[k + E_CENTS];
       if (listened) {
         this.dispatchEvent(new CustomEvent('pitch', { detail: { ...pitch } }));
         if (this._closed) return; // a listener closed the tap
@@ -1071,11 +1076,11 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
         throw e;
       }
       for (let i = 0; i < flat.length; i += ANALYZE_FIELDS) {
-        const frequency = flat[i + 1];
-        const midi = flat[i + 3];
+        const frequency = flat[i + A_FREQUENCY];
+        const midi = flat[i + A_MIDI];
         out.push({
-          time: flat[i], frequency, clarity: flat[i + 2], voiced: frequency > 0, midi,
-          note: frequency > 0 ? NOTE_NAMES[midi] ?? '' : '', cents: flat[i + 4], db: flat[i + 5],
+          time: flat[i + A_TIME], frequency, clarity: flat[i + A_CLARITY], voiced: frequency > 0, midi,
+          note: frequency > 0 ? NOTE_NAMES[midi] ?? '' : '', cents: flat[i + A_CENTS], db: flat[i + A_DB],
         });
       }
       if (onProgress) onProgress(Math.min(1, (at + step) / samples.length));

@@ -10,13 +10,14 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
-use super::main_thread::{
-    MainTap, R_CHANNELS, R_DROPPED_BEFORE, R_FLAGS, R_FRAMES, R_SAMPLE_RATE, R_SEQ, R_START_FRAME,
-};
+use super::main_thread::MainTap;
 use super::worklet::{
     check_tap_options, offline_pool_size, WorkletTap, CHANNELS_ALL, CHANNELS_MIX,
 };
 use crate::dsp::header::{flags, HEADER_BYTES};
+use crate::dsp::report::{
+    R_CHANNELS, R_DROPPED_BEFORE, R_FLAGS, R_FRAMES, R_SAMPLE_RATE, R_SEQ, R_START_FRAME,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
