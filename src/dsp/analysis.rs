@@ -15,7 +15,8 @@ use super::error::ConfigError;
 use super::meter::{VolumeConfig, VolumeMeter, VolumeReading, MIN_DB};
 use super::pitch::{PitchConfig, PitchDetector, PitchEstimate, RELATIVE_GATE_DB};
 
-/// Options of a [`StreamAnalyzer`]: the `pitch` and `volume` groups of the JS API.
+/// Options of a [`StreamAnalyzer`]: the `pitch` and `volume` groups of the JS API
+/// (`src/dsp/options.rs` builds them from what JavaScript passes).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AnalysisOptions {
     /// The pitch detector's options; `None` for no pitch detection (`pitch: false`).

@@ -16,6 +16,7 @@ pub mod fft;
 pub mod header;
 pub mod meter;
 pub mod onset;
+pub mod options;
 pub mod pitch;
 pub mod pool;
 pub mod report;

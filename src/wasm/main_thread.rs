@@ -7,15 +7,13 @@
 //! with no call into wasm and nothing is allocated per batch or per estimate; the counters
 //! `stats()` reads are getters.
 
-use js_sys::{Float64Array, Uint8Array};
+use js_sys::{Array, Float64Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::interop::config_error;
-use crate::dsp::analysis::{AnalysisOptions, PitchTrack, StreamAnalyzer};
-use crate::dsp::error::ConfigError;
+use super::interop::{config_error, option_slots};
+use crate::dsp::analysis::{PitchTrack, StreamAnalyzer};
 use crate::dsp::header::{BatchHeader, HEADER_BYTES};
-use crate::dsp::meter::VolumeConfig;
-use crate::dsp::pitch::PitchConfig;
+use crate::dsp::options::analysis_options;
 use crate::dsp::report::{
     analyze_row, report_len, write_report, S_BATCH, S_MALFORMED, S_REPORT_MOVED,
 };
@@ -49,93 +47,23 @@ fn as_bytes(words: &[f32]) -> &[u8] {
     }
 }
 
-/// Builds the analyzers' options from what `pitchtap.js` passes (`None` = default; the
-/// default `pitch.maxFrequency` fits `sample_rate`).
-#[allow(clippy::too_many_arguments)] // one argument per JS option
-fn analyzer_configs(
-    sample_rate: f64,
-    min_frequency: Option<f64>,
-    max_frequency: Option<f64>,
-    window_size: Option<f64>,
-    hop_size: Option<f64>,
-    clarity_threshold: Option<f64>,
-    min_db: Option<f64>,
-    a4: Option<f64>,
-    attack_ms: Option<f64>,
-    release_ms: Option<f64>,
-) -> Result<(PitchConfig, VolumeConfig), ConfigError> {
-    let d = PitchConfig::default();
-    let v = VolumeConfig::default();
-    let size = |option: &'static str, allowed: &'static str, x: Option<f64>| {
-        x.map(|x| ConfigError::check_whole(option, allowed, x, 1.0, 1e9))
-            .transpose()
-    };
-    let pitch = PitchConfig {
-        min_frequency: min_frequency.map_or(d.min_frequency, |x| x as f32),
-        max_frequency: max_frequency.map_or_else(
-            || crate::dsp::pitch::default_max_frequency(sample_rate as f32),
-            |x| x as f32,
-        ),
-        window_size: size(
-            "pitch.windowSize",
-            "a whole number of samples from 64 to 65536",
-            window_size,
-        )?,
-        hop_size: size(
-            "pitch.hopSize",
-            "a whole number of samples from 1 to pitch.windowSize",
-            hop_size,
-        )?,
-        clarity_threshold: clarity_threshold.map_or(d.clarity_threshold, |x| x as f32),
-        min_db: min_db.map_or(d.min_db, |x| x as f32),
-        a4: a4.map_or(d.a4, |x| x as f32),
-    };
-    let volume = VolumeConfig {
-        attack_ms: attack_ms.map_or(v.attack_ms, |x| x as f32),
-        release_ms: release_ms.map_or(v.release_ms, |x| x as f32),
-    };
-    Ok((pitch, volume))
-}
-
 #[wasm_bindgen]
 impl MainTap {
     /// A receiver for buffers of up to `capacity` bytes (it grows if a larger one arrives,
     /// e.g. after `configure({ batchSize })`), with a volume meter and, unless
     /// `pitch_enabled` is false, a pitch detector, both at `sample_rate` (they follow the
-    /// rate in each batch header). Throws `RangeError` naming a bad analyzer option.
+    /// rate in each batch header). `options` holds the `pitch` and `volume` options in the
+    /// slots of `crate::dsp::options::analysis` (holes: defaults). Throws `RangeError`
+    /// naming a bad analyzer option.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)] // one argument per JS option
     pub fn new(
         capacity: usize,
         sample_rate: f64,
         pitch_enabled: bool,
-        min_frequency: Option<f64>,
-        max_frequency: Option<f64>,
-        window_size: Option<f64>,
-        hop_size: Option<f64>,
-        clarity_threshold: Option<f64>,
-        min_db: Option<f64>,
-        a4: Option<f64>,
-        attack_ms: Option<f64>,
-        release_ms: Option<f64>,
+        options: &Array,
     ) -> Result<MainTap, JsValue> {
-        let (pitch, volume) = analyzer_configs(
-            sample_rate,
-            min_frequency,
-            max_frequency,
-            window_size,
-            hop_size,
-            clarity_threshold,
-            min_db,
-            a4,
-            attack_ms,
-            release_ms,
-        )
-        .map_err(config_error)?;
-        let options = AnalysisOptions {
-            pitch: pitch_enabled.then_some(pitch),
-            volume,
-        };
+        let options = analysis_options(sample_rate, pitch_enabled, &option_slots(options))
+            .map_err(config_error)?;
         let analyzer = StreamAnalyzer::new(options, sample_rate as f32).map_err(config_error)?;
         let mut tap = MainTap {
             input: Vec::new(),
@@ -351,32 +279,13 @@ pub struct PitchAnalysis {
 
 #[wasm_bindgen]
 impl PitchAnalysis {
-    /// Checks the options as `PitchTap.create`'s `pitch` group (RangeError naming them).
+    /// `options` as for [`MainTap::new`] (only the `pitch` slots are read). Checks them as
+    /// `PitchTap.create`'s `pitch` group (RangeError naming them).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)] // one argument per JS option
-    pub fn new(
-        sample_rate: f64,
-        min_frequency: Option<f64>,
-        max_frequency: Option<f64>,
-        window_size: Option<f64>,
-        hop_size: Option<f64>,
-        clarity_threshold: Option<f64>,
-        min_db: Option<f64>,
-        a4: Option<f64>,
-    ) -> Result<PitchAnalysis, JsValue> {
-        let (config, _) = analyzer_configs(
-            sample_rate,
-            min_frequency,
-            max_frequency,
-            window_size,
-            hop_size,
-            clarity_threshold,
-            min_db,
-            a4,
-            None,
-            None,
-        )
-        .map_err(config_error)?;
+    pub fn new(sample_rate: f64, options: &Array) -> Result<PitchAnalysis, JsValue> {
+        let options =
+            analysis_options(sample_rate, true, &option_slots(options)).map_err(config_error)?;
+        let config = options.pitch.unwrap_or_default();
         let track = PitchTrack::new(config, sample_rate).map_err(config_error)?;
         Ok(PitchAnalysis {
             track,

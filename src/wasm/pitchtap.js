@@ -22,8 +22,11 @@ export const FLAGS = Object.freeze({
   PARTIAL: 1, FLUSHED: 2, GAP: 4, LATENCY: 8, DISCONTINUITY: 16, END: 32, ONSET: 64,
 });
 
-// Mirrors CHANNELS_* in src/wasm/worklet.rs.
+// Mirrors CHANNELS_* in src/dsp/options.rs.
 const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
+// The transport's options as checkTapOptions and offlinePoolSize take them: an array in this
+// order (mirrors `tap` slots in src/dsp/options.rs; worklet/processor.js has the same list).
+const TAP_OPTION_KEYS = ['batchSize', 'poolSize', 'maxPoolSize', 'channelMode', 'channelArg', 'maxLatencyMs', 'renderFrames'];
 
 // batchSize and poolSize mirror DEFAULT_BATCH_SIZE and DEFAULT_POOL_SIZE in src/dsp/config.rs.
 const DEFAULTS = Object.freeze({
@@ -31,6 +34,8 @@ const DEFAULTS = Object.freeze({
   maxLatencyMs: undefined, pitch: undefined, volume: undefined, latency: 'default',
 });
 // Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch.rs, meter.rs).
+// MainTap and PitchAnalysis take them as an array in this order, pitch then volume, a hole
+// for an option not given (mirrors `analysis` slots in src/dsp/options.rs).
 const PITCH_KEYS = ['minFrequency', 'maxFrequency', 'windowSize', 'hopSize', 'clarityThreshold', 'minDb', 'a4'];
 const VOLUME_KEYS = ['attackMs', 'releaseMs'];
 
@@ -253,8 +258,12 @@ function newReceiver(sampleRate, o) {
     ? { minFrequency: LOW_LATENCY_MIN_FREQUENCY, windowSize: 2 ** Math.ceil(Math.log2(LOW_LATENCY_WINDOW_SECONDS * sampleRate)), ...o.pitch }
     : o.pitch;
   return new MainTap(HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
-    sampleRate, o.pitchEnabled, p.minFrequency, p.maxFrequency, p.windowSize, p.hopSize,
-    p.clarityThreshold, p.minDb, p.a4, v.attackMs, v.releaseMs);
+    sampleRate, o.pitchEnabled, PITCH_KEYS.map((k) => p[k]).concat(VOLUME_KEYS.map((k) => v[k])));
+}
+
+/** The transport's options `o` as an array for the wasm (TAP_OPTION_KEYS). */
+function tapOptions(o) {
+  return TAP_OPTION_KEYS.map((k) => o[k]);
 }
 
 /**
@@ -350,12 +359,10 @@ export class PitchTap extends EventTarget {
     o.renderFrames = isOffline(context) ? context.length : 0;
     o.token = newToken();
     if (o.renderFrames > 0 && o.poolSizeAuto) {
-      o.maxPoolSize = offlinePoolSize(context.sampleRate, o.batchSize, o.channelMode, o.channelArg,
-        o.maxLatencyMs, o.renderFrames);
+      o.maxPoolSize = offlinePoolSize(context.sampleRate, tapOptions(o));
       o.poolSize = Math.min(o.poolSize, o.maxPoolSize);
     }
-    checkTapOptions(context.sampleRate, o.batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode, o.channelArg, o.maxLatencyMs, o.renderFrames);
+    checkTapOptions(context.sampleRate, tapOptions(o));
     // Analyzer options are checked here too (RangeError), before any node exists.
     const rx = newReceiver(context.sampleRate, o);
     try {
@@ -928,8 +935,7 @@ export class PitchTap extends EventTarget {
     const { batchSize } = options;
     if (typeof batchSize !== 'number') throw new TypeError(`pitchtap: batchSize must be a number (got ${typeof batchSize})`);
     const o = this._options;
-    checkTapOptions(this.context.sampleRate, batchSize, o.poolSize, o.maxPoolSize,
-      o.channelMode, o.channelArg, o.maxLatencyMs, o.renderFrames);
+    checkTapOptions(this.context.sampleRate, tapOptions({ ...o, batchSize }));
     await this._request('configure', { batchSize });
     o.batchSize = batchSize;
     return this.stats();
@@ -1058,8 +1064,7 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
   const aborted = () => signal?.reason ?? new DOMException('pitchtap: analyze() was aborted', 'AbortError');
   if (signal?.aborted) throw aborted();
   await loadWasm();
-  const analysis = new PitchAnalysis(sampleRate, p.minFrequency, p.maxFrequency, p.windowSize,
-    p.hopSize, p.clarityThreshold, p.minDb, p.a4);
+  const analysis = new PitchAnalysis(sampleRate, PITCH_KEYS.map((k) => p[k]));
   const out = [];
   try {
     // About a second of audio per step (a few ms of work), and back to the page whenever
