@@ -32,8 +32,19 @@ export const FLAGS = Object.freeze({
   ONSET: 64,
 });
 
-// Mirrors CHANNELS_* in src/wasm/worklet.rs.
+// Mirrors CHANNELS_* in src/dsp/options.rs.
 const CHANNEL_MODES = Object.freeze({ mix: 0, select: 1, all: 2 });
+// The transport's options as checkTapOptions and offlinePoolSize take them: an array in this
+// order (mirrors `tap` slots in src/dsp/options.rs; js/worklet/processor.js has the same list).
+const TAP_OPTION_KEYS = [
+  'batchSize',
+  'poolSize',
+  'maxPoolSize',
+  'channelMode',
+  'channelArg',
+  'maxLatencyMs',
+  'renderFrames',
+];
 
 // batchSize and poolSize mirror DEFAULT_BATCH_SIZE and DEFAULT_POOL_SIZE in src/dsp/config.rs.
 const DEFAULTS = Object.freeze({
@@ -47,7 +58,10 @@ const DEFAULTS = Object.freeze({
   volume: undefined,
   latency: 'default',
 });
-// Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch/config.rs, meter.rs).
+// Analyzer options; their defaults and ranges live in the Rust core (src/dsp/pitch/config.rs,
+// meter.rs).
+// MainTap and PitchAnalysis take them as an array in this order, pitch then volume, a hole
+// for an option not given (mirrors `analysis` slots in src/dsp/options.rs).
 const PITCH_KEYS = [
   'minFrequency',
   'maxFrequency',
@@ -69,17 +83,22 @@ export const NOTE_NAMES = Object.freeze(
   ),
 );
 
-/**
- * Numbers per estimate from PitchAnalysis.push. Mirrors ANALYZE_FIELDS in
- * src/wasm/main_thread.rs.
- */
+// Numbers per estimate from PitchAnalysis.push, and where each is. Mirrors ANALYZE_FIELDS and
+// A_* in src/dsp/report.rs.
 const ANALYZE_FIELDS = 6;
+const A_TIME = 0;
+const A_FREQUENCY = 1;
+const A_CLARITY = 2;
+const A_MIDI = 3;
+const A_CENTS = 4;
+const A_DB = 5;
 /** analyze() yields to the page once it has worked this long (ms) without a break. */
 const ANALYZE_SLICE_MS = 20;
 
 // The report MainTap.receiveBatch writes for every batch (a Float64Array over wasm memory,
-// read without calling into wasm). Mirrors R_*, REPORT_HEAD and REPORT_ESTIMATE_FIELDS in
-// src/wasm/main_thread.rs.
+// read without calling into wasm): header fields and volume (R_*), then
+// REPORT_ESTIMATE_FIELDS per estimate (E_*); receiveBatch returns S_*. Mirrors
+// src/dsp/report.rs.
 const R_SEQ = 0;
 const R_START_FRAME = 1;
 const R_SAMPLE_RATE = 2;
@@ -97,6 +116,18 @@ const R_SMOOTHED_DB = 13;
 const R_ESTIMATES = 14;
 const REPORT_HEAD = 16;
 const REPORT_ESTIMATE_FIELDS = 7;
+const E_FRAME = 0;
+const E_FREQUENCY = 1;
+const E_CLARITY = 2;
+const E_MIDI = 3;
+const E_CENTS = 4;
+const E_DB = 5;
+const E_KIND = 6;
+const KIND_HOP = 0;
+const KIND_EARLY = 1;
+const S_MALFORMED = 0;
+const S_BATCH = 1;
+const S_REPORT_MOVED = 2;
 
 /** Batches over which stats() gives batch age and analysis time percentiles. */
 const METRIC_WINDOW = 256;
@@ -117,6 +148,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 // The latency: 'low' preset (mirror src/dsp/pitch/config.rs LOW_LATENCY_*; tests/js_mirrors.rs).
 const LOW_LATENCY_WINDOW_SECONDS = 0.02125;
 const LOW_LATENCY_MIN_FREQUENCY = 100;
+const H_MAGIC = 0;
 const H_START_FRAME = 8;
 const H_SAMPLE_RATE = 32;
 const H_FRAMES = 48;
@@ -327,16 +359,13 @@ function newReceiver(sampleRate, o) {
     HEADER_BYTES + 4 * o.batchSize * (o.channelMode === CHANNEL_MODES.all ? o.channelArg : 1),
     sampleRate,
     o.pitchEnabled,
-    p.minFrequency,
-    p.maxFrequency,
-    p.windowSize,
-    p.hopSize,
-    p.clarityThreshold,
-    p.minDb,
-    p.a4,
-    v.attackMs,
-    v.releaseMs,
+    PITCH_KEYS.map((k) => p[k]).concat(VOLUME_KEYS.map((k) => v[k])),
   );
+}
+
+/** The transport's options `o` as an array for the wasm (TAP_OPTION_KEYS). */
+function tapOptions(o) {
+  return TAP_OPTION_KEYS.map((k) => o[k]);
 }
 
 /**
@@ -450,26 +479,10 @@ export class PitchTap extends EventTarget {
     o.renderFrames = isOffline(context) ? context.length : 0;
     o.token = newToken();
     if (o.renderFrames > 0 && o.poolSizeAuto) {
-      o.maxPoolSize = offlinePoolSize(
-        context.sampleRate,
-        o.batchSize,
-        o.channelMode,
-        o.channelArg,
-        o.maxLatencyMs,
-        o.renderFrames,
-      );
+      o.maxPoolSize = offlinePoolSize(context.sampleRate, tapOptions(o));
       o.poolSize = Math.min(o.poolSize, o.maxPoolSize);
     }
-    checkTapOptions(
-      context.sampleRate,
-      o.batchSize,
-      o.poolSize,
-      o.maxPoolSize,
-      o.channelMode,
-      o.channelArg,
-      o.maxLatencyMs,
-      o.renderFrames,
-    );
+    checkTapOptions(context.sampleRate, tapOptions(o));
     // Analyzer options are checked here too (RangeError), before any node exists.
     const rx = newReceiver(context.sampleRate, o);
     try {
@@ -654,7 +667,7 @@ export class PitchTap extends EventTarget {
       this._giveBack(d); // the buffer is intact: back to the pool
       return;
     }
-    if (status === 0) return; // malformed: counted, never returned to the pool
+    if (status === S_MALFORMED) return; // counted, never returned to the pool
     const t1 = performance.now();
     // Who the buffer is, read before any listener sees it: a listener that detaches or
     // scribbles on it must not keep its slot from coming back (see _giveBack).
@@ -662,8 +675,8 @@ export class PitchTap extends EventTarget {
     const lease = u32(d, H_LEASE);
     const epoch = u32(d, H_EPOCH);
     // The batch's numbers, read from the report (no call into wasm); a new view only when
-    // the report moved (2) or wasm memory grew (which detached the old one).
-    if (status === 2) this._report = null;
+    // the report moved or wasm memory grew (which detached the old one).
+    if (status === S_REPORT_MOVED) this._report = null;
     let r = this._view();
     const frames = r[R_FRAMES];
     const sr = r[R_SAMPLE_RATE];
@@ -863,7 +876,7 @@ export class PitchTap extends EventTarget {
     if (
       slot >= 0 &&
       (d.byteLength === 0 ||
-        u32(d, 0) !== MAGIC ||
+        u32(d, H_MAGIC) !== MAGIC ||
         u32(d, H_SLOT) !== slot ||
         u32(d, H_LEASE) !== lease ||
         u32(d, H_EPOCH) !== epoch)
@@ -1008,22 +1021,22 @@ export class PitchTap extends EventTarget {
     if (n === 0) return;
     const listened = this._listeners.pitch.size > 0;
     for (let i = 0, k = REPORT_HEAD; i < n; i++, k += REPORT_ESTIMATE_FIELDS) {
-      const time = r[k] / sr;
+      const time = r[k + E_FRAME] / sr;
       // After an early estimate, the detector's estimates for earlier times still come (as
       // events); `latest` keeps the newest time and never goes back.
       const current = time >= this.latest.pitch.time;
       if (!current && !listened) continue;
       const pitch = current ? this.latest.pitch : this._olderPitch;
-      const f = r[k + 1];
-      const midi = r[k + 3];
-      pitch.early = r[k + 6] === 1;
+      const f = r[k + E_FREQUENCY];
+      const midi = r[k + E_MIDI];
+      pitch.early = r[k + E_KIND] === KIND_EARLY;
       pitch.time = time;
       pitch.frequency = f;
-      pitch.clarity = r[k + 2];
+      pitch.clarity = r[k + E_CLARITY];
       pitch.voiced = f > 0;
       pitch.midi = midi;
       pitch.note = f > 0 ? (NOTE_NAMES[midi] ?? '') : '';
-      pitch.cents = r[k + 4];
+      pitch.cents = r[k + E_CENTS];
       if (listened) {
         this.dispatchEvent(new CustomEvent('pitch', { detail: { ...pitch } }));
         if (this._closed) return; // a listener closed the tap
@@ -1179,16 +1192,7 @@ export class PitchTap extends EventTarget {
     if (typeof batchSize !== 'number')
       throw new TypeError(`pitchtap: batchSize must be a number (got ${typeof batchSize})`);
     const o = this._options;
-    checkTapOptions(
-      this.context.sampleRate,
-      batchSize,
-      o.poolSize,
-      o.maxPoolSize,
-      o.channelMode,
-      o.channelArg,
-      o.maxLatencyMs,
-      o.renderFrames,
-    );
+    checkTapOptions(this.context.sampleRate, tapOptions({ ...o, batchSize }));
     await this._request('configure', { batchSize });
     o.batchSize = batchSize;
     return this.stats();
@@ -1338,13 +1342,7 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
   await loadWasm();
   const analysis = new PitchAnalysis(
     sampleRate,
-    p.minFrequency,
-    p.maxFrequency,
-    p.windowSize,
-    p.hopSize,
-    p.clarityThreshold,
-    p.minDb,
-    p.a4,
+    PITCH_KEYS.map((k) => p[k]),
   );
   const out = [];
   try {
@@ -1362,17 +1360,17 @@ export async function analyze(samples, sampleRate, options, { signal, onProgress
         throw e;
       }
       for (let i = 0; i < flat.length; i += ANALYZE_FIELDS) {
-        const frequency = flat[i + 1];
-        const midi = flat[i + 3];
+        const frequency = flat[i + A_FREQUENCY];
+        const midi = flat[i + A_MIDI];
         out.push({
-          time: flat[i],
+          time: flat[i + A_TIME],
           frequency,
-          clarity: flat[i + 2],
+          clarity: flat[i + A_CLARITY],
           voiced: frequency > 0,
           midi,
           note: frequency > 0 ? (NOTE_NAMES[midi] ?? '') : '',
-          cents: flat[i + 4],
-          db: flat[i + 5],
+          cents: flat[i + A_CENTS],
+          db: flat[i + A_DB],
         });
       }
       if (onProgress) onProgress(Math.min(1, (at + step) / samples.length));

@@ -1,5 +1,7 @@
 //! Proves the analyzers' real-time paths allocate nothing: a counting global allocator,
-//! then 100,000 batches of mixed content through a meter and a detector after construction.
+//! then 100,000 batches of mixed content through a meter and a detector after construction,
+//! and the first 20,000 of them, as one or two channels, through a `StreamAnalyzer` (the
+//! main thread's whole analysis of a batch).
 //! One test in this file, so no other test thread can allocate while it counts.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -10,6 +12,7 @@ use counting_alloc::{allocations, assert_counting};
 mod signals;
 use signals::XorShift;
 
+use pitchtap::dsp::analysis::{AnalysisOptions, StreamAnalyzer};
 use pitchtap::dsp::early::EarlyPitch;
 use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter};
 use pitchtap::dsp::pitch::{PitchConfig, PitchDetector};
@@ -32,6 +35,11 @@ fn analyzers_allocate_nothing_after_construction() {
     let mut others =
         [16000.0, 96000.0].map(|r| PitchDetector::new(PitchConfig::default(), r).unwrap());
     let mut other_estimates = 0u64;
+    // Reserved for the longest batch, two channels; the default 10 ms hop.
+    let mut stream = StreamAnalyzer::new(AnalysisOptions::default(), rate).unwrap();
+    stream.reserve(2 * 4096);
+    let mut planar = vec![0.0f32; 2 * 4096];
+    let (mut stream_estimates, mut stream_early) = (0u64, 0u64);
     let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     let mut batch = vec![0.0f32; 4096];
     let mut voiced = 0u64;
@@ -85,6 +93,19 @@ fn analyzers_allocate_nothing_after_construction() {
         if i % 8 == 0 {
             early_voiced += early.estimate().is_some_and(|e| e.voiced) as u64;
         }
+        if i < 20_000 {
+            // Every third batch in two channels: the signal and its half (mixed down).
+            let channels = if i % 3 == 0 { 2 } else { 1 };
+            planar[..len].copy_from_slice(&batch[..len]);
+            if channels == 2 {
+                for (h, x) in planar[len..2 * len].iter_mut().zip(&batch[..len]) {
+                    *h = 0.5 * x;
+                }
+            }
+            assert!(stream.process(frame, rate, channels, &planar[..channels * len]));
+            stream_estimates += stream.estimates().len() as u64;
+            stream_early += stream.early_estimate().is_some() as u64;
+        }
         for d in others.iter_mut().filter(|_| i < 20_000) {
             d.push(frame, &batch[..len], &mut |e| {
                 other_estimates += 1;
@@ -114,4 +135,10 @@ fn analyzers_allocate_nothing_after_construction() {
     );
     assert!(voiced > 100, "{voiced} voiced");
     assert!(early_voiced > 100, "{early_voiced} early estimates voiced");
+    assert!(
+        stream_estimates > 1000,
+        "{stream_estimates} stream estimates"
+    );
+    assert!(stream_early > 2, "{stream_early} early stream estimates");
+    assert_eq!(stream.estimates_dropped(), 0);
 }

@@ -1,14 +1,25 @@
-//! The constants the JavaScript mirrors from the Rust core must equal them.
+//! The values the JavaScript mirrors from the Rust core must equal them, name for name.
 //! `js/worklet/processor.js` copies each quantum into the input area itself (channel stride,
-//! channel limit, frames of an input-less quantum) and reads the ledger after a panic;
-//! `js/pitchtap.js` reads batch headers (size, magic, flags, field offsets). A drift
-//! would corrupt audio or counters without any other test noticing at once.
+//! channel limit, frames of an input-less quantum), reads the ledger after a panic and
+//! passes the tap's options in slot order; `js/pitchtap.js` reads batch headers (size,
+//! magic, flags, field offsets), the per-batch report (fields, estimate fields, status
+//! codes), `analyze()`'s rows, and passes options in slot order. A drift would corrupt
+//! audio, counters or options without any other test noticing at once.
+//!
+//! Each check goes both ways: a name the JavaScript declares with a mirrored prefix (`R_`,
+//! `E_`, `S_`, `A_`, `H_`, `KIND_`) must be in the table here and equal its Rust twin, and
+//! every entry of the table must be declared in the JavaScript; the Rust side is named in
+//! the table, so renaming it breaks the build of this test.
 
 use pitchtap::dsp::batcher::ledger;
-use pitchtap::dsp::config::MAX_CHANNELS;
+use pitchtap::dsp::config::{DEFAULT_BATCH_SIZE, DEFAULT_POOL_SIZE, MAX_CHANNELS};
+use pitchtap::dsp::header::offset;
+use pitchtap::dsp::options::{analysis, tap, CHANNELS_ALL, CHANNELS_MIX, CHANNELS_SELECT};
+use pitchtap::dsp::report;
 use pitchtap::dsp::RENDER_QUANTUM_SIZE;
 
 const PROCESSOR: &str = include_str!("../js/worklet/processor.js");
+const MAIN: &str = include_str!("../js/pitchtap.js");
 
 /// The text of `<value>` in `const NAME = <value>;` in `src` (the JS file `file`).
 fn const_text<'a>(src: &'a str, file: &str, name: &str) -> &'a str {
@@ -36,29 +47,84 @@ fn js_const(name: &str) -> usize {
     const_in(PROCESSOR, "processor.js", name) as usize
 }
 
+/// Every `const NAME = <number>;` in `src` whose NAME starts with `prefix`, in order.
+fn consts_with_prefix(src: &str, file: &str, prefix: &str) -> Vec<(String, f64)> {
+    let needle = format!("const {prefix}");
+    let mut found = Vec::new();
+    let mut rest = src;
+    while let Some(at) = rest.find(&needle) {
+        rest = &rest[at + "const ".len()..];
+        let (name, after) = rest
+            .split_once(" = ")
+            .unwrap_or_else(|| panic!("{file}: no ` = ` after `const {prefix}…`"));
+        let text = after[..after.find(';').expect("a `;` after the constant")].trim();
+        let value = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{file}: {name} = {text:?}: {e}"));
+        found.push((name.to_string(), value));
+    }
+    found
+}
+
+/// The JS constants named `prefix…` must be exactly `expected` (name, Rust value).
+fn assert_mirrors(src: &str, file: &str, prefix: &str, expected: &[(&str, f64)]) {
+    let mut got = consts_with_prefix(src, file, prefix);
+    let mut want: Vec<(String, f64)> = expected
+        .iter()
+        .map(|&(name, value)| (name.to_string(), value))
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got, want,
+        "{file}: the `{prefix}*` constants and their Rust twins"
+    );
+}
+
+/// The `'…'` strings of the array literal in `const NAME = [...]` in `src`.
+fn js_string_list(src: &str, file: &str, name: &str) -> Vec<String> {
+    let text = const_text(src, file, name);
+    let body = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("{file}: {name} is not an array literal: {text:?}"));
+    // Prettier may break the list over lines and leave a trailing comma.
+    body.split(',')
+        .map(|item| item.trim().trim_matches('\'').to_string())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+/// `KEY: number` pairs of the object literal after `<head>` (up to the next `}`).
+fn js_object(src: &str, file: &str, head: &str) -> Vec<(String, String)> {
+    let start = src
+        .find(head)
+        .unwrap_or_else(|| panic!("{file} has no `{head}`"));
+    let body = &src[start + head.len()..];
+    let body = &body[..body.find('}').expect("end of the object")];
+    body.split(',')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once(':')?;
+            Some((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect()
+}
+
 /// The number after `KEY: ` inside processor.js's `LEDGER` object.
 fn ledger_field(key: &str) -> usize {
-    let start = PROCESSOR
-        .find("const LEDGER = ")
-        .expect("LEDGER in processor.js");
-    let body = &PROCESSOR[start..start + PROCESSOR[start..].find("});").expect("end")];
-    let needle = format!(" {key}: ");
-    let at = body
-        .find(&needle)
-        .unwrap_or_else(|| panic!("LEDGER has no {key}"))
-        + needle.len();
-    let digits: String = body[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().expect("a number")
+    let fields = js_object(PROCESSOR, "processor.js", "const LEDGER = Object.freeze({");
+    let (_, value) = fields
+        .iter()
+        .find(|(k, _)| k == key)
+        .unwrap_or_else(|| panic!("LEDGER has no {key}: {fields:?}"));
+    value.parse().expect("a number")
 }
 
 #[test]
 fn processor_constants_mirror_the_core() {
     assert_eq!(js_const("MAX_CHANNELS"), MAX_CHANNELS);
     assert_eq!(js_const("RENDER_QUANTUM_FRAMES"), RENDER_QUANTUM_SIZE);
-    for (key, value) in [
+    let expected = [
         ("SEQ", ledger::SEQ),
         ("MESSAGES", ledger::MESSAGES),
         ("FRAMES_POSTED", ledger::FRAMES_POSTED),
@@ -68,26 +134,84 @@ fn processor_constants_mirror_the_core() {
         ("PENDING", ledger::PENDING),
         ("EPOCH", ledger::EPOCH),
         ("LEN", ledger::LEN),
-    ] {
+    ];
+    for (key, value) in expected {
         assert_eq!(ledger_field(key), value, "LEDGER.{key}");
     }
+    let fields = js_object(PROCESSOR, "processor.js", "const LEDGER = Object.freeze({");
+    assert_eq!(fields.len(), expected.len(), "LEDGER: {fields:?}");
 }
 
-const MAIN: &str = include_str!("../js/pitchtap.js");
+/// The option keys in slot order: `TAP_OPTION_KEYS` (both JS files) against
+/// `pitchtap::dsp::options::tap`, `PITCH_KEYS` then `VOLUME_KEYS` against `analysis`.
+#[test]
+fn option_slots_mirror_the_core() {
+    let tap_slots = [
+        ("batchSize", tap::BATCH_SIZE),
+        ("poolSize", tap::POOL_SIZE),
+        ("maxPoolSize", tap::MAX_POOL_SIZE),
+        ("channelMode", tap::CHANNEL_MODE),
+        ("channelArg", tap::CHANNEL_ARG),
+        ("maxLatencyMs", tap::MAX_LATENCY_MS),
+        ("renderFrames", tap::RENDER_FRAMES),
+    ];
+    for (src, file) in [(MAIN, "pitchtap.js"), (PROCESSOR, "processor.js")] {
+        let keys = js_string_list(src, file, "TAP_OPTION_KEYS");
+        assert_eq!(keys.len(), tap::LEN, "{file}: TAP_OPTION_KEYS {keys:?}");
+        assert_eq!(tap_slots.len(), tap::LEN);
+        for (key, slot) in tap_slots {
+            assert_eq!(
+                keys.get(slot).map(String::as_str),
+                Some(key),
+                "{file}: slot {slot}"
+            );
+        }
+    }
+    let pitch = js_string_list(MAIN, "pitchtap.js", "PITCH_KEYS");
+    let volume = js_string_list(MAIN, "pitchtap.js", "VOLUME_KEYS");
+    let keys: Vec<&str> = pitch.iter().chain(&volume).map(String::as_str).collect();
+    let analysis_slots = [
+        ("minFrequency", analysis::MIN_FREQUENCY),
+        ("maxFrequency", analysis::MAX_FREQUENCY),
+        ("windowSize", analysis::WINDOW_SIZE),
+        ("hopSize", analysis::HOP_SIZE),
+        ("clarityThreshold", analysis::CLARITY_THRESHOLD),
+        ("minDb", analysis::MIN_DB),
+        ("a4", analysis::A4),
+        ("attackMs", analysis::ATTACK_MS),
+        ("releaseMs", analysis::RELEASE_MS),
+    ];
+    assert_eq!(
+        keys.len(),
+        analysis::LEN,
+        "PITCH_KEYS + VOLUME_KEYS: {keys:?}"
+    );
+    assert_eq!(analysis_slots.len(), analysis::LEN);
+    for (key, slot) in analysis_slots {
+        assert_eq!(keys.get(slot).copied(), Some(key), "analysis slot {slot}");
+    }
+    // The pitch group alone (what analyze() passes) fills the pitch slots.
+    assert_eq!(pitch.len(), analysis::ATTACK_MS);
 
-/// `KEY: number` pairs of the object literal after `export const FLAGS = Object.freeze({`.
-fn js_flags() -> Vec<(String, u32)> {
-    let start = MAIN
-        .find("export const FLAGS = Object.freeze({")
-        .expect("FLAGS in pitchtap.js");
-    let body = &MAIN[start..start + MAIN[start..].find("})").expect("end of FLAGS")];
-    let body = &body[body.find('{').unwrap() + 1..];
-    body.split(',')
-        .filter_map(|pair| {
-            let (k, v) = pair.split_once(':')?;
-            Some((k.trim().to_string(), v.trim().parse().ok()?))
-        })
-        .collect()
+    let modes = js_object(MAIN, "pitchtap.js", "const CHANNEL_MODES = Object.freeze({");
+    let want = [
+        ("mix", CHANNELS_MIX),
+        ("select", CHANNELS_SELECT),
+        ("all", CHANNELS_ALL),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    assert_eq!(modes, want, "CHANNEL_MODES in pitchtap.js");
+
+    let defaults = js_object(MAIN, "pitchtap.js", "const DEFAULTS = Object.freeze({");
+    let default = |key: &str| {
+        defaults
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("DEFAULTS has no {key}"))
+    };
+    assert_eq!(default("batchSize"), DEFAULT_BATCH_SIZE.to_string());
+    assert_eq!(default("poolSize"), DEFAULT_POOL_SIZE.to_string());
 }
 
 #[test]
@@ -105,16 +229,31 @@ fn main_thread_constants_mirror_the_header() {
         ("END", flags::END),
         ("ONSET", flags::ONSET),
     ];
-    let got = js_flags();
+    let got = js_object(MAIN, file, "export const FLAGS = Object.freeze({");
     assert_eq!(got.len(), expected.len(), "FLAGS in pitchtap.js: {got:?}");
     for (key, value) in expected {
         assert!(
-            got.contains(&(key.to_string(), value)),
+            got.contains(&(key.to_string(), value.to_string())),
             "FLAGS.{key} should be {value}: {got:?}"
         );
     }
-    // The offsets pitchtap.js reads a header at: write a header of distinct values and read
-    // them back where pitchtap.js looks.
+    // Every header offset pitchtap.js reads, by name.
+    assert_mirrors(
+        MAIN,
+        file,
+        "H_",
+        &[
+            ("H_MAGIC", offset::MAGIC as f64),
+            ("H_START_FRAME", offset::START_FRAME as f64),
+            ("H_SAMPLE_RATE", offset::SAMPLE_RATE as f64),
+            ("H_FRAMES", offset::FRAMES as f64),
+            ("H_SLOT", offset::SLOT as f64),
+            ("H_LEASE", offset::LEASE as f64),
+            ("H_EPOCH", offset::EPOCH as f64),
+        ],
+    );
+    // … and the fields are where pitchtap.js looks: write a header of distinct values and
+    // read them back there.
     let h = BatchHeader {
         start_frame: 12345.0,
         sample_rate: 44100.0,
@@ -129,12 +268,94 @@ fn main_thread_constants_mirror_the_header() {
     let at = |name: &str| const_in(MAIN, file, name) as usize;
     let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
     let f64_at = |o: usize| f64::from_le_bytes(b[o..o + 8].try_into().unwrap());
+    assert_eq!(u32_at(at("H_MAGIC")), MAGIC);
     assert_eq!(u32_at(at("H_FRAMES")), h.frames);
     assert_eq!(u32_at(at("H_SLOT")), h.slot);
     assert_eq!(u32_at(at("H_LEASE")), h.lease);
     assert_eq!(u32_at(at("H_EPOCH")), h.epoch);
     assert_eq!(f64_at(at("H_START_FRAME")), h.start_frame);
     assert_eq!(f64_at(at("H_SAMPLE_RATE")), h.sample_rate);
+}
+
+#[test]
+fn main_thread_constants_mirror_the_report() {
+    let file = "pitchtap.js";
+    let idx = |i: usize| i as f64;
+    assert_mirrors(
+        MAIN,
+        file,
+        "R_",
+        &[
+            ("R_SEQ", idx(report::R_SEQ)),
+            ("R_START_FRAME", idx(report::R_START_FRAME)),
+            ("R_SAMPLE_RATE", idx(report::R_SAMPLE_RATE)),
+            ("R_FLAGS", idx(report::R_FLAGS)),
+            ("R_FRAMES", idx(report::R_FRAMES)),
+            ("R_CHANNELS", idx(report::R_CHANNELS)),
+            ("R_DROPPED_BEFORE", idx(report::R_DROPPED_BEFORE)),
+            ("R_POOL_SIZE", idx(report::R_POOL_SIZE)),
+            ("R_IN_FLIGHT", idx(report::R_IN_FLIGHT)),
+            ("R_ANALYZED", idx(report::R_ANALYZED)),
+            ("R_RMS", idx(report::R_RMS)),
+            ("R_PEAK", idx(report::R_PEAK)),
+            ("R_DB", idx(report::R_DB)),
+            ("R_SMOOTHED_DB", idx(report::R_SMOOTHED_DB)),
+            ("R_ESTIMATES", idx(report::R_ESTIMATES)),
+        ],
+    );
+    assert_mirrors(
+        MAIN,
+        file,
+        "E_",
+        &[
+            ("E_FRAME", idx(report::E_FRAME)),
+            ("E_FREQUENCY", idx(report::E_FREQUENCY)),
+            ("E_CLARITY", idx(report::E_CLARITY)),
+            ("E_MIDI", idx(report::E_MIDI)),
+            ("E_CENTS", idx(report::E_CENTS)),
+            ("E_DB", idx(report::E_DB)),
+            ("E_KIND", idx(report::E_KIND)),
+        ],
+    );
+    assert_mirrors(
+        MAIN,
+        file,
+        "KIND_",
+        &[
+            ("KIND_HOP", report::KIND_HOP),
+            ("KIND_EARLY", report::KIND_EARLY),
+        ],
+    );
+    assert_mirrors(
+        MAIN,
+        file,
+        "S_",
+        &[
+            ("S_MALFORMED", f64::from(report::S_MALFORMED)),
+            ("S_BATCH", f64::from(report::S_BATCH)),
+            ("S_REPORT_MOVED", f64::from(report::S_REPORT_MOVED)),
+        ],
+    );
+    assert_mirrors(
+        MAIN,
+        file,
+        "A_",
+        &[
+            ("A_TIME", idx(report::A_TIME)),
+            ("A_FREQUENCY", idx(report::A_FREQUENCY)),
+            ("A_CLARITY", idx(report::A_CLARITY)),
+            ("A_MIDI", idx(report::A_MIDI)),
+            ("A_CENTS", idx(report::A_CENTS)),
+            ("A_DB", idx(report::A_DB)),
+        ],
+    );
+    for (name, value) in [
+        ("REPORT_HEAD", report::REPORT_HEAD),
+        ("REPORT_ESTIMATE_FIELDS", report::REPORT_ESTIMATE_FIELDS),
+        ("ANALYZE_FIELDS", report::ANALYZE_FIELDS),
+    ] {
+        assert_eq!(const_in(MAIN, file, name), value as u64, "{name}");
+    }
 }
 
 #[test]
@@ -153,4 +374,31 @@ fn main_thread_low_latency_preset_mirrors_the_core() {
         number("LOW_LATENCY_MIN_FREQUENCY"),
         f64::from(LOW_LATENCY_MIN_FREQUENCY)
     );
+}
+
+/// pitchtap.js builds `NOTE_NAMES` as `NAMES[m % 12] + (Math.floor(m / 12) - 1)`; the same
+/// from its list of twelve names must give the core's name of every MIDI note.
+#[test]
+fn main_thread_note_names_mirror_the_core() {
+    use pitchtap::dsp::pitch::note_name;
+    let start = MAIN
+        .find("export const NOTE_NAMES = ")
+        .expect("NOTE_NAMES in pitchtap.js");
+    let text = &MAIN[start..];
+    let list = &text[text.find('[').unwrap() + 1..text.find(']').unwrap()];
+    let names: Vec<&str> = list
+        .split(',')
+        .map(|n| n.trim().trim_matches('\''))
+        .collect();
+    assert_eq!(names.len(), 12, "{names:?}");
+    // Whitespace-insensitive: Prettier decides where the expression breaks.
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(
+        compact.contains("[m%12]+(Math.floor(m/12)-1)"),
+        "NOTE_NAMES is built another way now: update this test"
+    );
+    for m in 0..128 {
+        let js = format!("{}{}", names[m as usize % 12], m / 12 - 1);
+        assert_eq!(js, note_name(m), "MIDI {m}");
+    }
 }

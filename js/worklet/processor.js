@@ -13,8 +13,18 @@
 import './text-shim.js'; // must run before the glue, which creates a TextDecoder on load
 /* global createGlue */
 
-// Mirrors CHANNEL_MODES in js/pitchtap.js and CHANNELS_* in src/wasm/worklet.rs.
-const CHANNELS_MIX = 0;
+// WorkletTap takes its processorOptions as an array in this order; one missing is not given
+// and the core uses its default (mirrors `tap` slots in src/dsp/options.rs and
+// TAP_OPTION_KEYS in js/pitchtap.js).
+const TAP_OPTION_KEYS = [
+  'batchSize',
+  'poolSize',
+  'maxPoolSize',
+  'channelMode',
+  'channelArg',
+  'maxLatencyMs',
+  'renderFrames',
+];
 // Mirrors MAX_CHANNELS in src/dsp/config.rs: channels the input area holds.
 const MAX_CHANNELS = 32;
 // Mirrors RENDER_QUANTUM_SIZE in src/dsp/mod.rs (the Web Audio spec's render quantum): the
@@ -83,13 +93,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     const tap = new glue.WorkletTap(
       this.port,
       sampleRate,
-      o.batchSize,
-      o.poolSize,
-      o.maxPoolSize,
-      o.channelMode ?? CHANNELS_MIX,
-      o.channelArg ?? 0,
-      o.maxLatencyMs ?? -1,
-      o.renderFrames ?? 0,
+      TAP_OPTION_KEYS.map((k) => o[k]),
     );
     if (o.onsetFrames > 0) tap.setOnsetPost(o.onsetFrames);
     if (carry !== null) tap.carryOn(...carry);

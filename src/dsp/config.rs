@@ -100,21 +100,21 @@ impl Default for TapConfig {
 /// Checks a batch size on its own (also used by `configure`).
 pub fn validate_batch_size(batch_size: f64) -> Result<usize, ConfigError> {
     const ALLOWED: &str = "a multiple of 128 from 128 to 16384";
-    ConfigError::check_range(
+    let n = ConfigError::check_whole(
         "batchSize",
         ALLOWED,
         batch_size,
         MIN_BATCH_SIZE as f64,
         MAX_BATCH_SIZE as f64,
     )?;
-    if batch_size.fract() != 0.0 || (batch_size as usize) % BATCH_SIZE_STEP != 0 {
+    if n % BATCH_SIZE_STEP != 0 {
         return Err(ConfigError::OutOfRange {
             option: "batchSize",
             allowed: ALLOWED,
             value: batch_size,
         });
     }
-    Ok(batch_size as usize)
+    Ok(n)
 }
 
 impl TapConfig {

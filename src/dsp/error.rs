@@ -81,6 +81,28 @@ impl ConfigError {
         }
         Ok(())
     }
+
+    /// Checks that `value` is a whole number within `min..=max` and returns it. The one
+    /// check for every option counted in whole units (samples, buffers, a channel index),
+    /// so that each reports a bad value the same way: [`ConfigError::NotFinite`] for NaN or
+    /// ±Infinity, else [`ConfigError::OutOfRange`] with the value given.
+    pub fn check_whole(
+        option: &'static str,
+        allowed: &'static str,
+        value: f64,
+        min: f64,
+        max: f64,
+    ) -> Result<usize, ConfigError> {
+        Self::check_range(option, allowed, value, min, max)?;
+        if value.fract() != 0.0 {
+            return Err(ConfigError::OutOfRange {
+                option,
+                allowed,
+                value,
+            });
+        }
+        Ok(value as usize)
+    }
 }
 
 /// What a [`ConfigError`] message says after `pitchtap: {option} must be {allowed}`
@@ -132,3 +154,34 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_in_range_pass_and_the_rest_name_the_option() {
+        let check = |v| ConfigError::check_whole("pool", "1 to 8", v, 1.0, 8.0);
+        assert_eq!(check(1.0), Ok(1));
+        assert_eq!(check(8.0), Ok(8));
+        for v in [0.0, 9.0, 2.5, -1.0] {
+            assert_eq!(
+                check(v),
+                Err(ConfigError::OutOfRange {
+                    option: "pool",
+                    allowed: "1 to 8",
+                    value: v
+                })
+            );
+        }
+        for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(
+                check(v),
+                Err(ConfigError::NotFinite {
+                    option: "pool",
+                    allowed: "1 to 8"
+                })
+            );
+        }
+    }
+}

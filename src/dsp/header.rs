@@ -30,8 +30,9 @@
 //! | 92 | u32 | reserved, 0 |
 //! | 96 | f32 × frames × channels | samples, planar: channel 0's frames, then channel 1's, … |
 //!
-//! The JavaScript side reads the same offsets in `js/pitchtap.js` (`HEADER` there);
-//! keep the two in step and bump [`VERSION`] on any change.
+//! The offsets are named in [`offset`]; the JavaScript side reads some of them by the same
+//! names (`H_*` in `js/pitchtap.js`, checked by `tests/js_mirrors.rs`). Bump
+//! [`VERSION`] on any change.
 
 /// `PTAP` read as a little-endian u32.
 pub const MAGIC: u32 = u32::from_le_bytes(*b"PTAP");
@@ -39,6 +40,58 @@ pub const MAGIC: u32 = u32::from_le_bytes(*b"PTAP");
 pub const VERSION: u16 = 2;
 /// Bytes before the first sample. A multiple of 16 so the samples are f32-aligned.
 pub const HEADER_BYTES: usize = 96;
+
+/// Byte offset of each header field (the table in the [module docs](self)). The JavaScript
+/// that reads a header by offset names the same ones `H_*` (`js/pitchtap.js`;
+/// `tests/js_mirrors.rs` checks them).
+pub mod offset {
+    /// u32: [`MAGIC`](super::MAGIC).
+    pub const MAGIC: usize = 0;
+    /// u16: layout [`VERSION`](super::VERSION).
+    pub const VERSION: usize = 4;
+    /// u16: [`HEADER_BYTES`](super::HEADER_BYTES).
+    pub const HEADER_LEN: usize = 6;
+    /// f64: context frame of the first sample.
+    pub const START_FRAME: usize = 8;
+    /// f64: frames dropped right before this batch.
+    pub const DROPPED_BEFORE: usize = 16;
+    /// f64: frames dropped since the tap started.
+    pub const DROPPED_TOTAL: usize = 24;
+    /// f64: sample rate of the context.
+    pub const SAMPLE_RATE: usize = 32;
+    /// u32: sequence number.
+    pub const SEQ: usize = 40;
+    /// u32: [`flags`](super::flags).
+    pub const FLAGS: usize = 44;
+    /// u32: frames in this batch.
+    pub const FRAMES: usize = 48;
+    /// u32: channels in this batch.
+    pub const CHANNELS: usize = 52;
+    /// u32: pool slot.
+    pub const SLOT: usize = 56;
+    /// u32: lease of the slot for this trip.
+    pub const LEASE: usize = 60;
+    /// u32: gaps since the start.
+    pub const GAPS_TOTAL: usize = 64;
+    /// u32: refused returns since the start.
+    pub const REFUSED_TOTAL: usize = 68;
+    /// u16: pool size.
+    pub const POOL_SIZE: usize = 72;
+    /// u16: buffers in flight at posting.
+    pub const IN_FLIGHT: usize = 74;
+    /// u32: batch size in effect.
+    pub const BATCH_SIZE: usize = 76;
+    /// u32: times the pool was found dry.
+    pub const EXHAUSTED: usize = 80;
+    /// u16: the pool's low-water mark.
+    pub const LOW_WATER: usize = 84;
+    /// u16: reserved, 0.
+    pub const RESERVED_16: usize = 86;
+    /// u32: epoch of the worklet's wasm instance.
+    pub const EPOCH: usize = 88;
+    /// u32: reserved, 0.
+    pub const RESERVED_32: usize = 92;
+}
 
 /// Bit flags at offset 44.
 pub mod flags {
@@ -179,29 +232,29 @@ impl BatchHeader {
     /// is sized with the header included).
     pub fn write(&self, out: &mut [u8]) {
         let b = &mut out[..HEADER_BYTES];
-        put_u32(b, 0, MAGIC);
-        put_u16(b, 4, VERSION);
-        put_u16(b, 6, HEADER_BYTES as u16);
-        put_f64(b, 8, self.start_frame);
-        put_f64(b, 16, self.dropped_before);
-        put_f64(b, 24, self.dropped_total);
-        put_f64(b, 32, self.sample_rate);
-        put_u32(b, 40, self.seq);
-        put_u32(b, 44, self.flags);
-        put_u32(b, 48, self.frames);
-        put_u32(b, 52, self.channels);
-        put_u32(b, 56, self.slot);
-        put_u32(b, 60, self.lease);
-        put_u32(b, 64, self.gaps_total);
-        put_u32(b, 68, self.refused_total);
-        put_u16(b, 72, self.pool_size);
-        put_u16(b, 74, self.in_flight);
-        put_u32(b, 76, self.batch_size);
-        put_u32(b, 80, self.exhausted);
-        put_u16(b, 84, self.low_water);
-        put_u16(b, 86, 0);
-        put_u32(b, 88, self.epoch);
-        put_u32(b, 92, 0);
+        put_u32(b, offset::MAGIC, MAGIC);
+        put_u16(b, offset::VERSION, VERSION);
+        put_u16(b, offset::HEADER_LEN, HEADER_BYTES as u16);
+        put_f64(b, offset::START_FRAME, self.start_frame);
+        put_f64(b, offset::DROPPED_BEFORE, self.dropped_before);
+        put_f64(b, offset::DROPPED_TOTAL, self.dropped_total);
+        put_f64(b, offset::SAMPLE_RATE, self.sample_rate);
+        put_u32(b, offset::SEQ, self.seq);
+        put_u32(b, offset::FLAGS, self.flags);
+        put_u32(b, offset::FRAMES, self.frames);
+        put_u32(b, offset::CHANNELS, self.channels);
+        put_u32(b, offset::SLOT, self.slot);
+        put_u32(b, offset::LEASE, self.lease);
+        put_u32(b, offset::GAPS_TOTAL, self.gaps_total);
+        put_u32(b, offset::REFUSED_TOTAL, self.refused_total);
+        put_u16(b, offset::POOL_SIZE, self.pool_size);
+        put_u16(b, offset::IN_FLIGHT, self.in_flight);
+        put_u32(b, offset::BATCH_SIZE, self.batch_size);
+        put_u32(b, offset::EXHAUSTED, self.exhausted);
+        put_u16(b, offset::LOW_WATER, self.low_water);
+        put_u16(b, offset::RESERVED_16, 0);
+        put_u32(b, offset::EPOCH, self.epoch);
+        put_u32(b, offset::RESERVED_32, 0);
     }
 
     /// Reads and checks a header. Never panics, whatever the bytes: lengths and counts in
@@ -210,32 +263,32 @@ impl BatchHeader {
         if bytes.len() < HEADER_BYTES {
             return Err(HeaderError::TooShort(HEADER_BYTES, bytes.len()));
         }
-        if get_u32(bytes, 0) != MAGIC {
+        if get_u32(bytes, offset::MAGIC) != MAGIC {
             return Err(HeaderError::BadMagic);
         }
-        let version = get_u16(bytes, 4);
-        if version != VERSION || get_u16(bytes, 6) as usize != HEADER_BYTES {
+        let version = get_u16(bytes, offset::VERSION);
+        if version != VERSION || get_u16(bytes, offset::HEADER_LEN) as usize != HEADER_BYTES {
             return Err(HeaderError::BadVersion(VERSION, version));
         }
         let h = BatchHeader {
-            start_frame: get_f64(bytes, 8),
-            dropped_before: get_f64(bytes, 16),
-            dropped_total: get_f64(bytes, 24),
-            sample_rate: get_f64(bytes, 32),
-            seq: get_u32(bytes, 40),
-            flags: get_u32(bytes, 44),
-            frames: get_u32(bytes, 48),
-            channels: get_u32(bytes, 52),
-            slot: get_u32(bytes, 56),
-            lease: get_u32(bytes, 60),
-            gaps_total: get_u32(bytes, 64),
-            refused_total: get_u32(bytes, 68),
-            pool_size: get_u16(bytes, 72),
-            in_flight: get_u16(bytes, 74),
-            batch_size: get_u32(bytes, 76),
-            exhausted: get_u32(bytes, 80),
-            low_water: get_u16(bytes, 84),
-            epoch: get_u32(bytes, 88),
+            start_frame: get_f64(bytes, offset::START_FRAME),
+            dropped_before: get_f64(bytes, offset::DROPPED_BEFORE),
+            dropped_total: get_f64(bytes, offset::DROPPED_TOTAL),
+            sample_rate: get_f64(bytes, offset::SAMPLE_RATE),
+            seq: get_u32(bytes, offset::SEQ),
+            flags: get_u32(bytes, offset::FLAGS),
+            frames: get_u32(bytes, offset::FRAMES),
+            channels: get_u32(bytes, offset::CHANNELS),
+            slot: get_u32(bytes, offset::SLOT),
+            lease: get_u32(bytes, offset::LEASE),
+            gaps_total: get_u32(bytes, offset::GAPS_TOTAL),
+            refused_total: get_u32(bytes, offset::REFUSED_TOTAL),
+            pool_size: get_u16(bytes, offset::POOL_SIZE),
+            in_flight: get_u16(bytes, offset::IN_FLIGHT),
+            batch_size: get_u32(bytes, offset::BATCH_SIZE),
+            exhausted: get_u32(bytes, offset::EXHAUSTED),
+            low_water: get_u16(bytes, offset::LOW_WATER),
+            epoch: get_u32(bytes, offset::EPOCH),
         };
         let need = HEADER_BYTES.saturating_add(h.sample_bytes());
         if need > bytes.len() {
@@ -249,10 +302,10 @@ impl BatchHeader {
         if bytes.len() < HEADER_BYTES {
             return Err(HeaderError::TooShort(HEADER_BYTES, bytes.len()));
         }
-        if get_u32(bytes, 0) != MAGIC {
+        if get_u32(bytes, offset::MAGIC) != MAGIC {
             return Err(HeaderError::BadMagic);
         }
-        Ok((get_u32(bytes, 56), get_u32(bytes, 60)))
+        Ok((get_u32(bytes, offset::SLOT), get_u32(bytes, offset::LEASE)))
     }
 
     /// Reads only the epoch (offset 88): which wasm instance of the worklet posted it.
@@ -260,7 +313,7 @@ impl BatchHeader {
         if bytes.len() < HEADER_BYTES {
             return Err(HeaderError::TooShort(HEADER_BYTES, bytes.len()));
         }
-        Ok(get_u32(bytes, 88))
+        Ok(get_u32(bytes, offset::EPOCH))
     }
 }
 
@@ -300,6 +353,43 @@ mod tests {
         assert_eq!(BatchHeader::parse(&b), Ok(h));
         assert_eq!(BatchHeader::parse_slot_lease(&b), Ok((5, 99)));
         assert_eq!(BatchHeader::parse_epoch(&b), Ok(2));
+    }
+
+    #[test]
+    fn offsets_tile_the_header() {
+        // (offset, width) in order: each field starts where the previous one ends.
+        let fields = [
+            (offset::MAGIC, 4),
+            (offset::VERSION, 2),
+            (offset::HEADER_LEN, 2),
+            (offset::START_FRAME, 8),
+            (offset::DROPPED_BEFORE, 8),
+            (offset::DROPPED_TOTAL, 8),
+            (offset::SAMPLE_RATE, 8),
+            (offset::SEQ, 4),
+            (offset::FLAGS, 4),
+            (offset::FRAMES, 4),
+            (offset::CHANNELS, 4),
+            (offset::SLOT, 4),
+            (offset::LEASE, 4),
+            (offset::GAPS_TOTAL, 4),
+            (offset::REFUSED_TOTAL, 4),
+            (offset::POOL_SIZE, 2),
+            (offset::IN_FLIGHT, 2),
+            (offset::BATCH_SIZE, 4),
+            (offset::EXHAUSTED, 4),
+            (offset::LOW_WATER, 2),
+            (offset::RESERVED_16, 2),
+            (offset::EPOCH, 4),
+            (offset::RESERVED_32, 4),
+        ];
+        let mut at = 0;
+        for (o, width) in fields {
+            assert_eq!(o, at);
+            assert_eq!(o % width, 0, "field at {o} is not aligned");
+            at += width;
+        }
+        assert_eq!(at, HEADER_BYTES);
     }
 
     #[test]

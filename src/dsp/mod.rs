@@ -6,6 +6,7 @@
 //! size every buffer; the per-quantum and per-batch methods take `&mut self` and never
 //! allocate. `tests/no_alloc.rs` proves it with a counting global allocator.
 
+pub mod analysis;
 pub mod batcher;
 pub mod config;
 pub(crate) mod decimate;
@@ -15,8 +16,10 @@ pub mod fft;
 pub mod header;
 pub mod meter;
 pub mod onset;
+pub mod options;
 pub mod pitch;
 pub mod pool;
+pub mod report;
 pub(crate) mod trig;
 
 /// Frames in one Web Audio render quantum.

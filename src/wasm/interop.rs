@@ -1,6 +1,6 @@
 //! Helpers shared by both sides of the glue: errors and views over wasm memory.
 
-use js_sys::{Float32Array, Uint8Array};
+use js_sys::{Array, Float32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::dsp::error::{ConfigError, Got};
@@ -31,6 +31,23 @@ pub fn config_error(e: ConfigError) -> JsValue {
         js_sys::TypeError::new(&head).into()
     } else {
         js_sys::RangeError::new(&head).into()
+    }
+}
+
+/// The option slots of a JS array (`crate::dsp::options`): a number where the array holds
+/// one, `None` where it holds anything else (a hole: the option was not given). Slots past
+/// the array's end are not given.
+pub fn option_slots<const N: usize>(values: &Array) -> [Option<f64>; N] {
+    let mut slots = [None; N];
+    read_slots(values, &mut slots);
+    slots
+}
+
+// Apart from the generic wrapper so that its code is in the wasm once, not once per size.
+#[inline(never)]
+fn read_slots(values: &Array, slots: &mut [Option<f64>]) {
+    for (i, slot) in slots.iter_mut().enumerate() {
+        *slot = values.get(i as u32).as_f64();
     }
 }
 

@@ -10,36 +10,47 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
-use super::main_thread::{
-    MainTap, R_CHANNELS, R_DROPPED_BEFORE, R_FLAGS, R_FRAMES, R_SAMPLE_RATE, R_SEQ, R_START_FRAME,
-};
-use super::worklet::{
-    check_tap_options, offline_pool_size, WorkletTap, CHANNELS_ALL, CHANNELS_MIX,
-};
+use super::main_thread::MainTap;
+use super::worklet::{check_tap_options, offline_pool_size, WorkletTap};
 use crate::dsp::header::{flags, HEADER_BYTES};
+use crate::dsp::options::{CHANNELS_ALL, CHANNELS_MIX};
+use crate::dsp::report::{
+    R_CHANNELS, R_DROPPED_BEFORE, R_FLAGS, R_FRAMES, R_SAMPLE_RATE, R_SEQ, R_START_FRAME,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// Option slots as JavaScript passes them (`crate::dsp::options`).
+fn slots(values: &[f64]) -> Array {
+    values.iter().map(|&v| JsValue::from_f64(v)).collect()
+}
+
+/// Tap option slots: batch size, pool size, max pool size, channel mode and argument,
+/// max latency (negative: off), render frames (0: live).
+fn tap_options(
+    batch: f64,
+    pool: f64,
+    max_pool: f64,
+    mode: u32,
+    arg: f64,
+    latency: f64,
+    render: f64,
+) -> Array {
+    slots(&[batch, pool, max_pool, mode as f64, arg, latency, render])
+}
 
 fn tap(port: MessagePort, batch: f64, pool: f64) -> WorkletTap {
     WorkletTap::new(
         port,
         48000.0,
-        batch,
-        pool,
-        pool,
-        CHANNELS_MIX,
-        0.0,
-        -1.0,
-        0.0,
+        &tap_options(batch, pool, pool, CHANNELS_MIX, 0.0, -1.0, 0.0),
     )
     .unwrap()
 }
 
 fn main_tap(capacity: usize) -> MainTap {
-    MainTap::new(
-        capacity, 48000.0, true, None, None, None, None, None, None, None, None, None,
-    )
-    .unwrap()
+    // Every analyzer option not given: the defaults.
+    MainTap::new(capacity, 48000.0, true, &Array::new()).unwrap()
 }
 
 /// One mono 128-frame quantum holding `start, start + 1, …`, at context frame `start`, as
@@ -163,30 +174,60 @@ fn malformed_messages_are_counted_on_the_main_side() {
 
 #[wasm_bindgen_test]
 fn bad_options_become_range_and_type_errors() {
-    let e = check_tap_options(44100.0, 100.0, 8.0, 8.0, CHANNELS_MIX, 0.0, -1.0, 0.0).unwrap_err();
+    let opts =
+        |batch, mode, latency, render| tap_options(batch, 8.0, 8.0, mode, 0.0, latency, render);
+    let e = check_tap_options(44100.0, &opts(100.0, CHANNELS_MIX, -1.0, 0.0)).unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>());
     let msg = js_sys::Error::from(e).message().as_string().unwrap();
     assert!(msg.contains("batchSize"), "{msg}");
-    let e = check_tap_options(44100.0, 1024.0, 8.0, 8.0, 9, 0.0, -1.0, 0.0).unwrap_err();
+    let e = check_tap_options(44100.0, &opts(1024.0, 9, -1.0, 0.0)).unwrap_err();
     assert!(e.is_instance_of::<js_sys::TypeError>());
-    assert!(check_tap_options(44100.0, 1024.0, 8.0, 8.0, CHANNELS_MIX, 0.0, 5.0, 0.0).is_ok());
+    assert!(check_tap_options(44100.0, &opts(1024.0, CHANNELS_MIX, 5.0, 0.0)).is_ok());
     // A pool sized to an offline render may pass 256; a render too long to keep is refused
     // naming context.length.
-    let n = offline_pool_size(48000.0, 1024.0, CHANNELS_MIX, 0.0, -1.0, 14_400_000.0).unwrap();
+    let n = offline_pool_size(48000.0, &opts(1024.0, CHANNELS_MIX, -1.0, 14_400_000.0)).unwrap();
     assert_eq!(n, 14_063 + 1);
     assert!(check_tap_options(
         48000.0,
-        1024.0,
-        16.0,
-        n as f64,
-        CHANNELS_MIX,
-        0.0,
-        -1.0,
-        14_400_000.0
+        &tap_options(
+            1024.0,
+            16.0,
+            n as f64,
+            CHANNELS_MIX,
+            0.0,
+            -1.0,
+            14_400_000.0
+        )
     )
     .is_ok());
-    let e = offline_pool_size(48000.0, 1024.0, CHANNELS_ALL, 32.0, -1.0, 14_400_000.0).unwrap_err();
+    let all = tap_options(1024.0, 8.0, 8.0, CHANNELS_ALL, 32.0, -1.0, 14_400_000.0);
+    let e = offline_pool_size(48000.0, &all).unwrap_err();
     assert!(e.is_instance_of::<js_sys::RangeError>());
     let msg = js_sys::Error::from(e).message().as_string().unwrap();
     assert!(msg.contains("context.length"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn analyzer_options_read_their_slots_and_holes_mean_not_given() {
+    use super::main_thread::PitchAnalysis;
+    use crate::dsp::options::analysis;
+    // Only `pitch.windowSize` given, and not a whole number: the error names it.
+    let options = Array::new();
+    options.set(analysis::WINDOW_SIZE as u32, JsValue::from_f64(1000.5));
+    let message = |e: JsValue| js_sys::Error::from(e).message().as_string().unwrap();
+    let e = MainTap::new(1024, 48000.0, true, &options).err().unwrap();
+    assert!(e.is_instance_of::<js_sys::RangeError>());
+    assert!(message(e).contains("pitch.windowSize"));
+    let e = PitchAnalysis::new(48000.0, &options).err().unwrap();
+    assert!(message(e).contains("pitch.windowSize"));
+    // A NaN is given, not a hole: an error, not the default.
+    let options = Array::new();
+    options.set(analysis::RELEASE_MS as u32, JsValue::from_f64(f64::NAN));
+    let e = MainTap::new(1024, 48000.0, true, &options).err().unwrap();
+    assert!(message(e).contains("volume.releaseMs"));
+    // A window given in its slot is the one used (early window: half of it).
+    let options = Array::new();
+    options.set(analysis::WINDOW_SIZE as u32, JsValue::from_f64(4096.0));
+    let m = MainTap::new(1024, 48000.0, true, &options).unwrap();
+    assert_eq!(m.early_window_size(), 2048);
 }

@@ -7,132 +7,31 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::MessagePort;
 
-use super::interop::{config_error, MemoryView};
+use super::interop::{config_error, option_slots, MemoryView};
 use crate::dsp::batcher::{ledger, BatchSink, Carry, QuantumBatcher};
-use crate::dsp::config::{ChannelMode, TapConfig, MAX_CHANNELS};
-use crate::dsp::error::ConfigError;
-use crate::dsp::header::{HEADER_BYTES, MAGIC};
-
-/// `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in `js/pitchtap.js`.
-pub const CHANNELS_MIX: u32 = 0;
-/// `channels: <index>`.
-pub const CHANNELS_SELECT: u32 = 1;
-/// `channels: 'all'` with `channelCount`.
-pub const CHANNELS_ALL: u32 = 2;
-
-/// Builds a [`TapConfig`] from the numbers the JS API passes (checking what only the
-/// conversion can get wrong); [`TapConfig::validate`] checks the rest. A negative
-/// `max_latency_ms` means off; a `render_frames` of 0 means a live context.
-#[allow(clippy::too_many_arguments)] // mirrors the JS options one to one
-pub(crate) fn tap_config(
-    sample_rate: f64,
-    batch_size: f64,
-    pool_size: f64,
-    max_pool_size: f64,
-    channel_mode: u32,
-    channel_arg: f64,
-    max_latency_ms: f64,
-    render_frames: f64,
-) -> Result<TapConfig, ConfigError> {
-    let int = |option: &'static str, allowed: &'static str, v: f64| {
-        if !v.is_finite() {
-            Err(ConfigError::NotFinite { option, allowed })
-        } else if v.fract() != 0.0 || v < 0.0 || v > u32::MAX as f64 {
-            Err(ConfigError::OutOfRange {
-                option,
-                allowed,
-                value: v,
-            })
-        } else {
-            Ok(v as usize)
-        }
-    };
-    let channels = match channel_mode {
-        CHANNELS_MIX => ChannelMode::Mix,
-        CHANNELS_SELECT => ChannelMode::Select(int(
-            "channels",
-            "'mix', 'all' or a channel index from 0 to 31",
-            channel_arg,
-        )?),
-        CHANNELS_ALL => {
-            ChannelMode::All(int("channelCount", "an integer from 1 to 32", channel_arg)?)
-        }
-        _ => {
-            return Err(ConfigError::WrongType {
-                option: "channels",
-                allowed: "'mix', 'all' or a channel index from 0 to 31",
-            })
-        }
-    };
-    let config = TapConfig {
-        batch_size: crate::dsp::config::validate_batch_size(batch_size)?,
-        pool_size: int("poolSize", "an integer from 1 to 256", pool_size)?,
-        max_pool_size: int(
-            "maxPoolSize",
-            "an integer from poolSize to 256",
-            max_pool_size,
-        )?,
-        channels,
-        // Negative means off; NaN stays in so that validate() reports it.
-        max_latency_ms: (max_latency_ms.is_nan() || max_latency_ms >= 0.0)
-            .then_some(max_latency_ms),
-        sample_rate,
-        render_frames: (render_frames != 0.0).then_some(render_frames),
-    };
-    Ok(config)
-}
+use crate::dsp::config::MAX_CHANNELS;
+use crate::dsp::header::{offset, HEADER_BYTES, MAGIC};
+use crate::dsp::options::{tap, tap_config};
 
 /// Checks tap options on the main thread before any node exists, so `PitchTap.create`
 /// throws and leaves nothing half-made. Same arguments as [`WorkletTap::new`] minus the port.
 #[wasm_bindgen(js_name = checkTapOptions)]
-#[allow(clippy::too_many_arguments)] // mirrors the JS options one to one
-pub fn check_tap_options(
-    sample_rate: f64,
-    batch_size: f64,
-    pool_size: f64,
-    max_pool_size: f64,
-    channel_mode: u32,
-    channel_arg: f64,
-    max_latency_ms: f64,
-    render_frames: f64,
-) -> Result<(), JsValue> {
-    tap_config(
-        sample_rate,
-        batch_size,
-        pool_size,
-        max_pool_size,
-        channel_mode,
-        channel_arg,
-        max_latency_ms,
-        render_frames,
-    )
-    .and_then(|config| config.validate())
-    .map_err(config_error)
+pub fn check_tap_options(sample_rate: f64, options: &Array) -> Result<(), JsValue> {
+    tap_config(sample_rate, &option_slots(options))
+        .and_then(|config| config.validate())
+        .map_err(config_error)
 }
 
-/// The pool a tap on an OfflineAudioContext of `render_frames` frames needs to keep every
+/// The pool a tap on an OfflineAudioContext of `renderFrames` frames needs to keep every
 /// frame ([`crate::dsp::config::offline_pool_size`]); throws a `RangeError` naming
-/// `context.length` when that is more than a tap may hold.
+/// `context.length` when that is more than a tap may hold. `options` as for
+/// [`WorkletTap::new`]; its pool sizes are not read.
 #[wasm_bindgen(js_name = offlinePoolSize)]
-pub fn offline_pool_size(
-    sample_rate: f64,
-    batch_size: f64,
-    channel_mode: u32,
-    channel_arg: f64,
-    max_latency_ms: f64,
-    render_frames: f64,
-) -> Result<u32, JsValue> {
-    let config = tap_config(
-        sample_rate,
-        batch_size,
-        1.0,
-        1.0,
-        channel_mode,
-        channel_arg,
-        max_latency_ms,
-        render_frames,
-    )
-    .map_err(config_error)?;
+pub fn offline_pool_size(sample_rate: f64, options: &Array) -> Result<u32, JsValue> {
+    let mut slots = option_slots(options);
+    slots[tap::POOL_SIZE] = Some(1.0);
+    slots[tap::MAX_POOL_SIZE] = Some(1.0);
+    let config = tap_config(sample_rate, &slots).map_err(config_error)?;
     crate::dsp::config::offline_pool_size(&config)
         .map(|n| n as u32)
         .map_err(config_error)
@@ -207,7 +106,9 @@ pub struct WorkletTap {
     panic_next: bool,
 }
 
-fn read_u32(v: &Uint8Array, at: u32) -> u32 {
+/// The little-endian u32 at byte `at` of `v` (a header field, [`offset`]).
+fn read_u32(v: &Uint8Array, at: usize) -> u32 {
+    let at = at as u32;
     u32::from_le_bytes([
         v.get_index(at),
         v.get_index(at + 1),
@@ -218,32 +119,16 @@ fn read_u32(v: &Uint8Array, at: u32) -> u32 {
 
 #[wasm_bindgen]
 impl WorkletTap {
-    /// Creates the tap and its pool of `poolSize` buffers. Throws `RangeError`/`TypeError`
+    /// Creates the tap and its pool of `poolSize` buffers. `options` holds the transport's
+    /// options in the slots of `crate::dsp::options::tap`. Throws `RangeError`/`TypeError`
     /// for bad options (the main thread checked them already with `checkTapOptions`).
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)] // mirrors the JS options one to one
     pub fn new(
         port: MessagePort,
         sample_rate: f64,
-        batch_size: f64,
-        pool_size: f64,
-        max_pool_size: f64,
-        channel_mode: u32,
-        channel_arg: f64,
-        max_latency_ms: f64,
-        render_frames: f64,
+        options: &Array,
     ) -> Result<WorkletTap, JsValue> {
-        let config = tap_config(
-            sample_rate,
-            batch_size,
-            pool_size,
-            max_pool_size,
-            channel_mode,
-            channel_arg,
-            max_latency_ms,
-            render_frames,
-        )
-        .map_err(config_error)?;
+        let config = tap_config(sample_rate, &option_slots(options)).map_err(config_error)?;
         let core = QuantumBatcher::new(config).map_err(config_error)?;
         let len = core.staging().len() as u32;
         let mut buffers = Vec::with_capacity(config.max_pool_size);
@@ -341,16 +226,16 @@ impl WorkletTap {
         if len < HEADER_BYTES
             || view.byte_offset() != 0
             || view.buffer().byte_length() as usize != len
-            || read_u32(view, 0) != MAGIC
+            || read_u32(view, offset::MAGIC) != MAGIC
         {
             self.core.count_refused();
             return false;
         }
-        let slot = read_u32(view, 56);
-        let lease = read_u32(view, 60);
+        let slot = read_u32(view, offset::SLOT);
+        let lease = read_u32(view, offset::LEASE);
         // A buffer of a wasm instance that panicked and was replaced: not this pool's.
         if self.out.issued.get(slot as usize) != Some(&len)
-            || read_u32(view, 88) != self.core.epoch()
+            || read_u32(view, offset::EPOCH) != self.core.epoch()
         {
             self.core.count_refused();
             return false;
