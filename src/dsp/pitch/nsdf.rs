@@ -42,67 +42,115 @@ impl PitchDetector {
 /// in one SIMD register (a single running sum is a serial chain of additions).
 const LANES: usize = 8;
 
-/// [`products`] with wasm SIMD: the same [`LANES`] partial sums, each lane computed with
-/// the same operations in the same order, so the result is bit-identical to the scalar
-/// version (LLVM vectorises only a small part of the scalar loop for wasm).
+/// Four f32 lanes of a SIMD register: what [`products_x4`] needs of wasm SIMD or SSE.
+trait F32x4: Copy {
+    fn zero() -> Self;
+    /// Loads `s[j..j + 4]`.
+    ///
+    /// # Safety
+    /// `j + 4 <= s.len()`.
+    unsafe fn load(s: &[f32], j: usize) -> Self;
+    fn add(self, other: Self) -> Self;
+    fn mul(self, other: Self) -> Self;
+    fn lanes(self) -> [f32; 4];
+}
+
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-#[inline(never)]
-pub(super) fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
-    use core::arch::wasm32::{
-        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128, v128_load,
-    };
+impl F32x4 for core::arch::wasm32::v128 {
+    fn zero() -> Self {
+        core::arch::wasm32::f32x4_splat(0.0)
+    }
+    unsafe fn load(s: &[f32], j: usize) -> Self {
+        debug_assert!(j + 4 <= s.len());
+        // SAFETY: 4 f32 from j, inside `s` (the caller's contract); wasm loads need no
+        // alignment.
+        unsafe { core::arch::wasm32::v128_load(s.as_ptr().add(j).cast()) }
+    }
+    fn add(self, other: Self) -> Self {
+        core::arch::wasm32::f32x4_add(self, other)
+    }
+    fn mul(self, other: Self) -> Self {
+        core::arch::wasm32::f32x4_mul(self, other)
+    }
+    fn lanes(self) -> [f32; 4] {
+        use core::arch::wasm32::f32x4_extract_lane as lane;
+        [
+            lane::<0>(self),
+            lane::<1>(self),
+            lane::<2>(self),
+            lane::<3>(self),
+        ]
+    }
+}
+
+// SAFETY (every `unsafe` below): SSE is part of the x86-64 baseline.
+#[cfg(target_arch = "x86_64")]
+impl F32x4 for core::arch::x86_64::__m128 {
+    fn zero() -> Self {
+        unsafe { core::arch::x86_64::_mm_setzero_ps() }
+    }
+    unsafe fn load(s: &[f32], j: usize) -> Self {
+        debug_assert!(j + 4 <= s.len());
+        // SAFETY: 4 f32 from j, inside `s` (the caller's contract); `loadu` needs no
+        // alignment.
+        unsafe { core::arch::x86_64::_mm_loadu_ps(s.as_ptr().add(j)) }
+    }
+    fn add(self, other: Self) -> Self {
+        unsafe { core::arch::x86_64::_mm_add_ps(self, other) }
+    }
+    fn mul(self, other: Self) -> Self {
+        unsafe { core::arch::x86_64::_mm_mul_ps(self, other) }
+    }
+    fn lanes(self) -> [f32; 4] {
+        let mut out = [0.0f32; 4];
+        // SAFETY: writes 4 f32 into `out`.
+        unsafe { core::arch::x86_64::_mm_storeu_ps(out.as_mut_ptr(), self) };
+        out
+    }
+}
+
+/// [`products`] on 4-lane SIMD: the same [`LANES`] partial sums as the portable version,
+/// each lane computed with the same operations in the same order, so native (SSE), wasm
+/// (SIMD) and portable results are bit-identical. LLVM vectorised the portable loop poorly
+/// (natively it paired `r[k]` with `m[k]` in two-lane vectors; for wasm it vectorised only a
+/// small part): this takes 3.5× fewer instructions natively (callgrind).
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
+#[inline(always)]
+fn products_x4<V: F32x4>(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);
     let whole = len - len % LANES;
-    let zero = f32x4_splat(0.0);
-    let (mut r0, mut r1, mut m0, mut m1) = (zero, zero, zero, zero);
-    // SAFETY: every load reads 4 f32 at j or j + 4 with j + 8 <= whole <= len of each slice;
-    // wasm loads need no alignment.
-    let load = |s: &[f32], j: usize| unsafe { v128_load(s.as_ptr().add(j).cast::<v128>()) };
+    let (mut r0, mut r1, mut m0, mut m1) = (V::zero(), V::zero(), V::zero(), V::zero());
+    // SAFETY (every load): j + 8 <= whole <= len of each slice.
+    let load = |s: &[f32], j: usize| unsafe { V::load(s, j) };
+    let pair = |j: usize| (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
     match w {
         None => {
             for j in (0..whole).step_by(LANES) {
-                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
-                r0 = f32x4_add(r0, f32x4_mul(a0, b0));
-                r1 = f32x4_add(r1, f32x4_mul(a1, b1));
-                m0 = f32x4_add(m0, f32x4_add(f32x4_mul(a0, a0), f32x4_mul(b0, b0)));
-                m1 = f32x4_add(m1, f32x4_add(f32x4_mul(a1, a1), f32x4_mul(b1, b1)));
+                let (a0, a1, b0, b1) = pair(j);
+                r0 = r0.add(a0.mul(b0));
+                r1 = r1.add(a1.mul(b1));
+                m0 = m0.add(a0.mul(a0).add(b0.mul(b0)));
+                m1 = m1.add(a1.mul(a1).add(b1.mul(b1)));
             }
         }
         Some(w) => {
             let w = &w[..len];
             for j in (0..whole).step_by(LANES) {
-                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
+                let (a0, a1, b0, b1) = pair(j);
                 let (w0, w1) = (load(w, j), load(w, j + 4));
-                r0 = f32x4_add(r0, f32x4_mul(f32x4_mul(w0, a0), b0));
-                r1 = f32x4_add(r1, f32x4_mul(f32x4_mul(w1, a1), b1));
-                m0 = f32x4_add(
-                    m0,
-                    f32x4_mul(w0, f32x4_add(f32x4_mul(a0, a0), f32x4_mul(b0, b0))),
-                );
-                m1 = f32x4_add(
-                    m1,
-                    f32x4_mul(w1, f32x4_add(f32x4_mul(a1, a1), f32x4_mul(b1, b1))),
-                );
+                r0 = r0.add(w0.mul(a0).mul(b0));
+                r1 = r1.add(w1.mul(a1).mul(b1));
+                m0 = m0.add(w0.mul(a0.mul(a0).add(b0.mul(b0))));
+                m1 = m1.add(w1.mul(a1.mul(a1).add(b1.mul(b1))));
             }
         }
     }
-    let lanes = |v0: v128, v1: v128| -> [f32; LANES] {
-        [
-            f32x4_extract_lane::<0>(v0),
-            f32x4_extract_lane::<1>(v0),
-            f32x4_extract_lane::<2>(v0),
-            f32x4_extract_lane::<3>(v0),
-            f32x4_extract_lane::<0>(v1),
-            f32x4_extract_lane::<1>(v1),
-            f32x4_extract_lane::<2>(v1),
-            f32x4_extract_lane::<3>(v1),
-        ]
-    };
-    let (mut r, mut m) = (
-        lanes(r0, r1).iter().sum::<f32>(),
-        lanes(m0, m1).iter().sum::<f32>(),
-    );
+    let sum = |v0: V, v1: V| v0.lanes().iter().chain(&v1.lanes()).sum::<f32>();
+    let (mut r, mut m) = (sum(r0, r1), sum(m0, m1));
     for j in whole..len {
         let wj = w.map_or(1.0, |w| w[j]);
         r += wj * a[j] * b[j];
@@ -111,69 +159,19 @@ pub(super) fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
     (r, m)
 }
 
-/// [`products`] with SSE, which every x86-64 CPU has: the same [`LANES`] partial sums as
-/// the wasm SIMD version, each lane with the same operations in the same order, so native
-/// and wasm results stay bit-identical. LLVM vectorised the portable loop poorly (it paired
-/// `r[k]` with `m[k]` in two-lane vectors): this takes 3.5× fewer instructions (callgrind).
+/// `(Σ w·a·b, Σ w·(a² + b²))` over the pairs of `a` and `b` (`w` = 1 when `None`), with wasm
+/// SIMD ([`products_x4`]). Not inlined: one copy for its callers keeps the wasm small.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(never)]
+pub(super) fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
+    products_x4::<core::arch::wasm32::v128>(a, b, w)
+}
+
+/// `(Σ w·a·b, Σ w·(a² + b²))` over the pairs of `a` and `b` (`w` = 1 when `None`), with SSE
+/// ([`products_x4`]).
 #[cfg(target_arch = "x86_64")]
 pub(super) fn products(a: &[f32], b: &[f32], w: Option<&[f32]>) -> (f32, f32) {
-    use core::arch::x86_64::{
-        __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_setzero_ps, _mm_storeu_ps,
-    };
-    let len = a.len().min(b.len());
-    let (a, b) = (&a[..len], &b[..len]);
-    let whole = len - len % LANES;
-    // SAFETY: SSE is part of the x86-64 baseline; every load reads 4 f32 at j or j + 4 with
-    // j + 8 <= whole <= len of each slice; `loadu` needs no alignment.
-    let load = |s: &[f32], j: usize| unsafe { _mm_loadu_ps(s.as_ptr().add(j)) };
-    let (mul, add) = (
-        |x: __m128, y: __m128| unsafe { _mm_mul_ps(x, y) },
-        |x: __m128, y: __m128| unsafe { _mm_add_ps(x, y) },
-    );
-    // SAFETY: SSE is part of the x86-64 baseline.
-    let zero = unsafe { _mm_setzero_ps() };
-    let (mut r0, mut r1, mut m0, mut m1) = (zero, zero, zero, zero);
-    match w {
-        None => {
-            for j in (0..whole).step_by(LANES) {
-                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
-                r0 = add(r0, mul(a0, b0));
-                r1 = add(r1, mul(a1, b1));
-                m0 = add(m0, add(mul(a0, a0), mul(b0, b0)));
-                m1 = add(m1, add(mul(a1, a1), mul(b1, b1)));
-            }
-        }
-        Some(w) => {
-            let w = &w[..len];
-            for j in (0..whole).step_by(LANES) {
-                let (a0, a1, b0, b1) = (load(a, j), load(a, j + 4), load(b, j), load(b, j + 4));
-                let (w0, w1) = (load(w, j), load(w, j + 4));
-                r0 = add(r0, mul(mul(w0, a0), b0));
-                r1 = add(r1, mul(mul(w1, a1), b1));
-                m0 = add(m0, mul(w0, add(mul(a0, a0), mul(b0, b0))));
-                m1 = add(m1, mul(w1, add(mul(a1, a1), mul(b1, b1))));
-            }
-        }
-    }
-    let lanes = |v0: __m128, v1: __m128| -> [f32; LANES] {
-        let mut out = [0.0f32; LANES];
-        // SAFETY: SSE is part of the x86-64 baseline; each store writes 4 f32 into `out`.
-        unsafe {
-            _mm_storeu_ps(out.as_mut_ptr(), v0);
-            _mm_storeu_ps(out.as_mut_ptr().add(4), v1);
-        }
-        out
-    };
-    let (mut r, mut m) = (
-        lanes(r0, r1).iter().sum::<f32>(),
-        lanes(m0, m1).iter().sum::<f32>(),
-    );
-    for j in whole..len {
-        let wj = w.map_or(1.0, |w| w[j]);
-        r += wj * a[j] * b[j];
-        m += wj * (a[j] * a[j] + b[j] * b[j]);
-    }
-    (r, m)
+    products_x4::<core::arch::x86_64::__m128>(a, b, w)
 }
 
 /// `(Σ w·a·b, Σ w·(a² + b²))` over the pairs of `a` and `b` (`w` = 1 when `None`), in
