@@ -6,9 +6,8 @@
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
 use counting_alloc::{allocations, assert_counting};
-#[path = "common/signals.rs"]
-mod signals;
-use signals::XorShift;
+mod common;
+use common::signals::XorShift;
 
 use pitchtap::dsp::early::EarlyPitch;
 use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter};
