@@ -2,17 +2,13 @@
 // engine (no COOP/COEP).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, onlyIn } from './harness.mjs';
+import { openPage, onlyIn } from './harness.mjs';
 
 let h;
 before(async () => {
-  h = await launch();
-  await h.page.goto(`${h.url}/tests/e2e/pages/faults.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  h = await openPage('faults');
 });
-after(async () => {
-  await h?.close();
-});
+after(() => h?.close());
 
 test(
   'stats(): a 400 ms main-thread block raises the batch age and the drops match the frames withheld',
