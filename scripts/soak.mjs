@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
-import { launch, soxWav, artifacts } from '../tests/e2e/harness.mjs';
+import { launch, gotoPage, metricsSession, soxWav, artifacts } from '../tests/e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const num = (name, dflt) => {
@@ -35,10 +35,8 @@ const wav = soxWav(
   ['synth', '30', 'sine', '110-880', 'vol', '0.4'],
 );
 const h = await launch({ mic: { wav }, engine: 'chromium' }); // CDP: heap and audio object counts
-const cdp = await h.cdp();
-await cdp.send('Performance.enable');
-await h.page.goto(`${h.url}/tests/e2e/pages/reliability.html`);
-await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+const cdp = await metricsSession(h);
+await gotoPage(h, 'soak');
 
 /** JSHeapUsedSize (after a full GC when `gc`), and Blink's counts of audio objects. */
 async function heap(gc) {

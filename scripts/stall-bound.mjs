@@ -3,13 +3,11 @@
 // and prints, per length, the drops seen in each run. Usage:
 //   PITCHTAP_ENGINE=chromium node scripts/stall-bound.mjs [runs per length, default 5]
 // (`make bench-stall` runs it in every engine, 3 runs per length).
-import { launch } from '../tests/e2e/harness.mjs';
+import { openPage } from '../tests/e2e/harness.mjs';
 
 const runs = Number(process.argv[2] ?? 5);
 const lengths = [200, 240, 260, 280, 300, 320, 340, 360, 400];
-const h = await launch();
-await h.page.goto(`${h.url}/tests/e2e/pages/faults.html`);
-await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+const h = await openPage('faults');
 const rows = [];
 for (let i = 0; i < runs; i++) {
   for (const blockMs of lengths) {

@@ -8,9 +8,8 @@
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
 use counting_alloc::{allocations, assert_counting};
-#[path = "common/signals.rs"]
-mod signals;
-use signals::XorShift;
+mod common;
+use common::signals::XorShift;
 
 use pitchtap::dsp::analysis::{AnalysisOptions, StreamAnalyzer};
 use pitchtap::dsp::early::EarlyPitch;

@@ -10,13 +10,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::f64::consts::TAU;
-#[path = "common/signals.rs"]
-mod signals;
-use signals::cents;
+
+mod common;
+use common::batches::samples;
+use common::pitch::{assert_voiced_at, inside};
 
 use pitchtap::dsp::batcher::QuantumBatcher;
 use pitchtap::dsp::config::TapConfig;
-use pitchtap::dsp::header::{BatchHeader, HEADER_BYTES};
+use pitchtap::dsp::header::BatchHeader;
 use pitchtap::dsp::meter::{VolumeConfig, VolumeMeter, VolumeReading, MIN_DB};
 use pitchtap::dsp::pitch::{PitchConfig, PitchDetector, PitchEstimate};
 use pitchtap::dsp::RENDER_QUANTUM_SIZE as Q;
@@ -79,10 +80,7 @@ fn run(signal: &[f32]) -> Run {
     let mut analyse = |posted: Vec<(usize, Vec<u8>)>, b: &mut QuantumBatcher, r: &mut Run| {
         for (_, bytes) in posted {
             let h = BatchHeader::parse(&bytes).unwrap();
-            let samples: Vec<f32> = bytes[HEADER_BYTES..HEADER_BYTES + 4 * h.frames as usize]
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let samples = samples(&bytes);
             r.readings
                 .push((h.start_frame, samples.len(), meter.process(&samples)));
             pitch.push(h.start_frame, &samples, &mut |e| r.estimates.push(*e));
@@ -169,13 +167,7 @@ fn check_fault_settling(name: &str, bad: &[f32], settle: f64) -> (Run, std::ops:
         "{name}: {} estimates after recovery",
         after.len()
     );
-    for e in &after {
-        assert!(
-            e.voiced && cents(e.frequency, F0).abs() <= 10.0,
-            "{name}: not recovered at frame {}: {e:?}",
-            e.centre_frame
-        );
-    }
+    assert_voiced_at(after, F0, 10.0, &format!("{name}: not recovered"));
     // The level too: every batch wholly in the tail reads the tail's RMS at once, and the
     // smoothed level has settled on it (within 1 dB) `settle` s into the tail. From 0 dBFS
     // the 300 ms release needs ≈1.2 s for that; a level far above full scale would need far
@@ -210,14 +202,7 @@ fn readings_inside(r: &Run, range: &std::ops::Range<usize>) -> Vec<VolumeReading
 
 /// Estimates whose whole window lies inside `range`.
 fn estimates_inside(r: &Run, range: &std::ops::Range<usize>) -> Vec<PitchEstimate> {
-    let half = (r.window / 2) as f64;
-    r.estimates
-        .iter()
-        .filter(|e| {
-            e.centre_frame - half >= range.start as f64 && e.centre_frame + half <= range.end as f64
-        })
-        .copied()
-        .collect()
+    inside(&r.estimates, r.window, range.start, range.end)
 }
 
 const HALF_SECOND: usize = 24_000;
@@ -312,11 +297,9 @@ fn dc_offset_alone_and_under_a_tone() {
     // The same tone riding on −0.4 of DC: the detector removes it and keeps the pitch.
     let bad: Vec<f32> = clean(0.5, 48_000).iter().map(|v| v - 0.4).collect();
     let (r, range) = check_fault("DC under a tone", &bad);
-    let inside = estimates_inside(&r, &range);
-    assert!(inside.len() >= 20);
-    for e in inside {
-        assert!(e.voiced && cents(e.frequency, F0).abs() <= 10.0, "{e:?}");
-    }
+    let tone = estimates_inside(&r, &range);
+    assert!(tone.len() >= 20);
+    assert_voiced_at(&tone, F0, 10.0, "DC under a tone");
 }
 
 #[test]
@@ -331,11 +314,9 @@ fn full_scale_clipping() {
         assert_eq!(v.peak, 1.0);
         assert!(v.db > -3.0 && v.db <= 0.0, "{v:?}");
     }
-    let inside = estimates_inside(&r, &range);
-    assert!(inside.len() >= 20);
-    for e in inside {
-        assert!(e.voiced && cents(e.frequency, F0).abs() <= 10.0, "{e:?}");
-    }
+    let tone = estimates_inside(&r, &range);
+    assert!(tone.len() >= 20);
+    assert_voiced_at(&tone, F0, 10.0, "clipping");
 }
 
 #[test]

@@ -14,8 +14,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::{HashMap, HashSet};
-#[path = "common/signals.rs"]
-mod signals;
+
+mod common;
+use common::batches::{batcher, push_ramp, samples, Posted};
+use common::signals;
 
 use pitchtap::dsp::batcher::QuantumBatcher;
 use pitchtap::dsp::config::{ChannelMode, TapConfig};
@@ -185,10 +187,7 @@ impl Model {
             prop_assert!(n >= 1 && n <= h.batch_size as usize, "{:?}", h);
             prop_assert_eq!(bytes.len(), HEADER_BYTES + 4 * n * ch as usize);
             // Contiguous, in order, bit-exact: channel 0 is the ramp from start_frame.
-            let s: Vec<f32> = bytes[HEADER_BYTES..]
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
+            let s = samples(&bytes);
             let (a, b) = ramp(h.start_frame as usize, n);
             prop_assert!(
                 s[..n] == a[..],
@@ -392,18 +391,9 @@ proptest! {
 /// after it is dropped and counted, and the pool stays at `maxPoolSize`.
 #[test]
 fn a_main_thread_that_never_returns_drops_everything_after_the_pool() {
-    let mut b = QuantumBatcher::new(TapConfig {
-        batch_size: 256,
-        pool_size: 2,
-        max_pool_size: 5,
-        ..TapConfig::default()
-    })
-    .unwrap();
-    let mut out = Vec::new();
-    for q in 0..100 {
-        let (a, _) = ramp(q * 128, 128);
-        b.push((q * 128) as f64, &[&a], &mut out);
-    }
+    let mut b = batcher(256, 2, 5);
+    let mut out = Posted::new();
+    push_ramp(&mut b, 0..100, &mut out);
     assert_eq!(out.len(), 5);
     assert_eq!(b.pool().size(), 5);
     assert_eq!(b.frames_posted(), 5.0 * 256.0);

@@ -2,20 +2,17 @@
 //! however malformed, panics or is trusted as a length or an index.
 #![cfg(not(target_arch = "wasm32"))]
 
-use pitchtap::dsp::batcher::QuantumBatcher;
-use pitchtap::dsp::config::TapConfig;
+mod common;
+use common::batches::{batcher, push_ramp, Posted};
+use pitchtap::dsp::config::DEFAULT_POOL_SIZE;
 use pitchtap::dsp::header::{BatchHeader, HEADER_BYTES};
 use proptest::prelude::*;
 
+/// One real batch of 128 frames of a ramp, header and samples.
 fn valid_batch() -> Vec<u8> {
-    let mut b = QuantumBatcher::new(TapConfig {
-        batch_size: 128,
-        ..TapConfig::default()
-    })
-    .unwrap();
-    let mut out: Vec<(usize, Vec<u8>)> = Vec::new();
-    let x: Vec<f32> = (0..128).map(|i| i as f32).collect();
-    b.push(0.0, &[&x], &mut out);
+    let mut b = batcher(128, DEFAULT_POOL_SIZE, DEFAULT_POOL_SIZE);
+    let mut out = Posted::new();
+    push_ramp(&mut b, 0..1, &mut out);
     out.remove(0).1
 }
 
@@ -50,18 +47,9 @@ proptest! {
     fn returns_with_any_slot_and_lease_never_corrupt_the_pool(
         returns in proptest::collection::vec((0u32..20, 0u32..5), 0..50),
     ) {
-        let mut b = QuantumBatcher::new(TapConfig {
-            batch_size: 128,
-            pool_size: 4,
-            max_pool_size: 4,
-            ..TapConfig::default()
-        })
-        .unwrap();
-        let mut out: Vec<(usize, Vec<u8>)> = Vec::new();
-        let x = vec![0.5f32; 128];
-        for q in 0..3 {
-            b.push((q * 128) as f64, &[&x], &mut out);
-        }
+        let mut b = batcher(128, 4, 4);
+        let mut out = Posted::new();
+        push_ramp(&mut b, 0..3, &mut out);
         let mut accepted = 0;
         for (slot, lease) in returns {
             if b.release(slot, lease).is_ok() {

@@ -3,15 +3,14 @@
 // `PitchTap.preload(context)` ran at page load (warm: only the node and its wasm instance).
 // A fresh page load per trial. Usage: node benches/browser/create-time.mjs [trials, default 7]
 // (PITCHTAP_ENGINE picks the engine, default chromium).
-import { launch, median } from '../../tests/e2e/harness.mjs';
+import { launch, gotoPage, median } from '../../tests/e2e/harness.mjs';
 
 const trials = Number(process.argv[2] ?? 7);
 const h = await launch();
 const times = { cold: [], preloaded: [] };
 for (let i = 0; i < trials; i++) {
   for (const kind of ['cold', 'preloaded']) {
-    await h.page.goto(`${h.url}/tests/e2e/pages/settle.html`);
-    await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+    await gotoPage(h, 'settle');
     const ms = await h.page.evaluate(async (preload) => {
       const { PitchTap } = await import('/pkg/index.js');
       const ctx = new AudioContext();

@@ -13,12 +13,18 @@
 //! [`QuantumBatcher::process`] is therefore either in exactly one posted batch or counted
 //! in [`QuantumBatcher::dropped_frames`].
 
-use super::config::{validate_batch_size, ChannelMode, TapConfig, MAX_CHANNELS};
+use super::config::{validate_batch_size, TapConfig, MAX_CHANNELS};
 use super::error::ConfigError;
 use super::header::{flags, BatchHeader, HEADER_BYTES};
-use super::onset::{OnsetDetector, BLOCK};
+use super::onset::OnsetDetector;
 use super::pool::{BufferPool, ReturnError};
 use super::RENDER_QUANTUM_SIZE;
+
+mod channels;
+mod onset_post;
+mod recovery;
+
+pub use recovery::Carry;
 
 /// Where finished batches go.
 pub trait BatchSink {
@@ -89,29 +95,6 @@ pub struct QuantumBatcher {
     gaps: u32,
     refused: u32,
     epoch: u32,
-}
-
-/// The counters a replacement batcher carries on from one that panicked, read from the
-/// last [`QuantumBatcher::ledger`] the old one wrote (see `src/wasm/worklet.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Carry {
-    /// Epoch of the replacement (the old one's + 1): returns of older buffers are refused.
-    pub epoch: u32,
-    /// Next sequence number.
-    pub seq: u32,
-    /// Batches posted so far.
-    pub messages: u64,
-    /// Frames posted so far.
-    pub frames_posted: f64,
-    /// Frames dropped so far.
-    pub dropped_total: f64,
-    /// Gaps so far.
-    pub gaps: u32,
-    /// Refused returns so far.
-    pub refused: u32,
-    /// Frames that were taken but never posted (the old batch being filled and the quantum
-    /// that panicked): dropped and counted, so the next batch carries [`flags::GAP`].
-    pub lost: f64,
 }
 
 /// Entries of [`QuantumBatcher::ledger`]: the counters needed to carry on after a panic.
@@ -209,18 +192,6 @@ impl QuantumBatcher {
         }
         self.config.batch_size = n;
         Ok(())
-    }
-
-    /// Posts the batch being filled (flagged [`flags::PARTIAL`] and [`flags::ONSET`]) at the
-    /// end of the quantum in which `frames` frames after an energy onset (after the end of
-    /// the [`BLOCK`] in which the level jumped) have arrived
-    /// ([`OnsetDetector`]), so that the main thread can estimate a new note's pitch without
-    /// waiting for the batch to fill; 0 turns it off. At most one extra post per onset, and
-    /// onsets are at least 100 ms apart. Never allocates.
-    pub fn set_onset_post(&mut self, frames: usize) {
-        self.onset =
-            (frames > 0).then(|| (OnsetDetector::new(self.config.sample_rate), frames as f64));
-        self.onset_due = None;
     }
 
     /// The planar input area: write channel `c` of the quantum at
@@ -383,90 +354,6 @@ impl QuantumBatcher {
         true
     }
 
-    fn write(&mut self, channels: usize, from: usize, n: usize) {
-        let cap = self.quantum_capacity;
-        let stride = self.batch_size;
-        let filled = self.filled;
-        let staging = &mut self.staging[HEADER_BYTES..];
-        let input = &self.input;
-        let mut put = |c: usize, i: usize, v: f32| {
-            let at = 4 * (c * stride + filled + i);
-            staging[at..at + 4].copy_from_slice(&v.to_le_bytes());
-        };
-        let channel = |c: usize| &input[c * cap + from..c * cap + from + n];
-        match self.config.channels {
-            ChannelMode::Mix => {
-                if channels == 1 {
-                    for (i, &v) in channel(0).iter().enumerate() {
-                        put(0, i, v);
-                    }
-                } else {
-                    let scale = 1.0 / channels as f32;
-                    for i in 0..n {
-                        let mut sum = 0.0f32;
-                        for c in 0..channels {
-                            sum += input[c * cap + from + i];
-                        }
-                        put(0, i, sum * scale);
-                    }
-                }
-            }
-            ChannelMode::Select(k) => {
-                let src = if k < channels {
-                    Some(k)
-                } else if channels == 1 {
-                    Some(0)
-                } else {
-                    None
-                };
-                for i in 0..n {
-                    put(0, i, src.map_or(0.0, |s| channel(s)[i]));
-                }
-            }
-            ChannelMode::All(count) => {
-                for c in 0..count {
-                    let src = if c < channels {
-                        Some(c)
-                    } else if channels == 1 {
-                        Some(0)
-                    } else {
-                        None
-                    };
-                    for i in 0..n {
-                        put(c, i, src.map_or(0.0, |s| channel(s)[i]));
-                    }
-                }
-            }
-        }
-    }
-
-    /// Looks for an onset in the quantum just taken and posts the batch once the frames
-    /// [`Self::set_onset_post`] asks for are in.
-    fn check_onset(
-        &mut self,
-        current_frame: f64,
-        channels: usize,
-        frames: usize,
-        sink: &mut impl BatchSink,
-    ) {
-        let Some((detector, delay)) = self.onset.as_mut() else {
-            return;
-        };
-        let cap = self.quantum_capacity;
-        if let Some(at) = detector.process(&self.input, cap, channels, frames, current_frame) {
-            // The sound starts somewhere in the onset's block: count from the block's end.
-            self.onset_due = self.onset_due.or(Some(at + BLOCK as f64 + *delay));
-        }
-        if let Some(due) = self.onset_due {
-            if current_frame + frames as f64 >= due {
-                self.onset_due = None;
-                if self.filling.is_some() && self.filled > 0 {
-                    self.finish(flags::ONSET, sink);
-                }
-            }
-        }
-    }
-
     fn check_latency(&mut self, end_frame: f64, sink: &mut impl BatchSink) {
         if let (Some(limit), Some(_)) = (self.latency_frames, self.filling) {
             if end_frame - self.batch_start >= limit {
@@ -572,41 +459,6 @@ impl QuantumBatcher {
     pub fn refused(&self) -> u32 {
         self.refused
     }
-    /// Carries on the counters of a batcher that panicked (see [`Carry`]). Call right
-    /// after [`Self::new`], before the first quantum.
-    pub fn carry_on(&mut self, c: Carry) {
-        self.epoch = c.epoch;
-        self.seq = c.seq;
-        self.messages = c.messages;
-        self.frames_posted = c.frames_posted;
-        self.dropped_total = c.dropped_total;
-        self.gaps = c.gaps;
-        self.refused = c.refused;
-        if c.lost > 0.0 {
-            self.drop_frames(f64::NAN, c.lost);
-        }
-    }
-
-    /// The counters a replacement needs, as numbers (indices in [`ledger`]). The glue
-    /// copies them to a place JavaScript can still read after a panic.
-    pub fn ledger(&self) -> [f64; ledger::LEN] {
-        let mut l = [0.0; ledger::LEN];
-        l[ledger::SEQ] = self.seq as f64;
-        l[ledger::MESSAGES] = self.messages as f64;
-        l[ledger::FRAMES_POSTED] = self.frames_posted;
-        l[ledger::DROPPED] = self.dropped_total;
-        l[ledger::GAPS] = self.gaps as f64;
-        l[ledger::REFUSED] = self.refused as f64;
-        l[ledger::PENDING] = self.filled as f64;
-        l[ledger::EPOCH] = self.epoch as f64;
-        l
-    }
-
-    /// Which instance this is (0, +1 per recovery).
-    pub fn epoch(&self) -> u32 {
-        self.epoch
-    }
-
     /// Frames in the batch being filled.
     pub fn pending_frames(&self) -> usize {
         self.filled

@@ -1,8 +1,8 @@
-//! Test signals and measures shared by the native tests: a deterministic noise generator,
-//! sample ramps and the distance between two frequencies in cents. Each test binary that
-//! uses it says `#[path = "common/signals.rs"] mod signals;` (test binaries share no crate),
-//! so a binary may use only part of it.
-#![allow(dead_code)]
+//! Test signals and measures: a deterministic noise generator, sample ramps and the distance
+//! between two frequencies in cents.
+
+/// Seed of every generated noise and random schedule, so a failure reproduces exactly.
+pub const RNG_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// xorshift64*: tiny, deterministic, enough for test noise and random schedules.
 pub struct XorShift(pub u64);
@@ -13,6 +13,11 @@ impl XorShift {
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 
     /// Uniform in [-1, 1).

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, soxWav, withoutDropouts, median, artifacts, root } from './harness.mjs';
+import { openPage, soxWav, withoutDropouts, median, artifacts, root } from './harness.mjs';
 
 const open = [];
 after(async () => {
@@ -12,10 +12,8 @@ after(async () => {
 });
 
 async function page(mic) {
-  const h = await launch({ mic });
+  const h = await openPage('analysis', { mic });
   open.push(h);
-  await h.page.goto(`${h.url}/tests/e2e/pages/analysis.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
   return h;
 }
 

@@ -33,6 +33,21 @@ async function assertClean(h) {
   assert.deepEqual(h.errors.map(String), []);
 }
 
+/** Types `value` into the settings field `id` and presses Enter, as a user applies it. */
+async function apply(h, id, value) {
+  await h.page.fill(`#${id}`, value);
+  await h.page.press(`#${id}`, 'Enter');
+}
+
+/** Waits until the message by settings field `id` is shown (or, `shown` false, gone); returns it. */
+async function fieldError(h, id, shown = true) {
+  await h.page.waitForFunction(
+    ([field, want]) => (document.getElementById(`${field}-error`).textContent !== '') === want,
+    [id, shown],
+  );
+  return h.page.textContent(`#${id}-error`);
+}
+
 /** The text of a stats row (data-stat key). */
 const stat = (h, key) => h.page.textContent(`[data-stat="${key}"] dd`);
 /** A "−9.0 dBFS"-style readout as a number (NaN for "–"). */
@@ -107,39 +122,22 @@ test('demo: the microphone shows A4, draws the curve, moves the meter, fills the
 test("demo: settings apply live, and refused values show the library's message by the field", async () => {
   const h = open[0];
   // Out of range: the old tap keeps running, the message names the option.
-  await h.page.fill('#clarityThreshold', '2');
-  await h.page.press('#clarityThreshold', 'Enter');
-  await h.page.waitForFunction(
-    () => document.getElementById('clarityThreshold-error').textContent !== '',
-  );
-  assert.match(
-    await h.page.textContent('#clarityThreshold-error'),
-    /RangeError|pitch\.clarityThreshold must be/,
-  );
-  assert.match(await h.page.textContent('#clarityThreshold-error'), /pitch\.clarityThreshold/);
+  await apply(h, 'clarityThreshold', '2');
+  const message = await fieldError(h, 'clarityThreshold');
+  assert.match(message, /RangeError|pitch\.clarityThreshold must be/);
+  assert.match(message, /pitch\.clarityThreshold/);
   assert.equal(await h.page.getAttribute('#clarityThreshold', 'aria-invalid'), 'true');
-  await h.page.fill('#clarityThreshold', '0.65');
-  await h.page.press('#clarityThreshold', 'Enter');
-  await h.page.waitForFunction(
-    () => document.getElementById('clarityThreshold-error').textContent === '',
-  );
+  await apply(h, 'clarityThreshold', '0.65');
+  await fieldError(h, 'clarityThreshold', false);
 
   // A min frequency above the max: a conflict, reported on minFrequency.
-  await h.page.fill('#minFrequency', '2000');
-  await h.page.press('#minFrequency', 'Enter');
-  await h.page.waitForFunction(
-    () => document.getElementById('minFrequency-error').textContent !== '',
-  );
-  assert.match(await h.page.textContent('#minFrequency-error'), /pitch\.minFrequency/);
-  await h.page.fill('#minFrequency', '50');
-  await h.page.press('#minFrequency', 'Enter');
-  await h.page.waitForFunction(
-    () => document.getElementById('minFrequency-error').textContent === '',
-  );
+  await apply(h, 'minFrequency', '2000');
+  assert.match(await fieldError(h, 'minFrequency'), /pitch\.minFrequency/);
+  await apply(h, 'minFrequency', '50');
+  await fieldError(h, 'minFrequency', false);
 
   // A4 = 442 Hz: a new tap; 440 Hz is then 1200·log2(440/442) = −7.9 cents.
-  await h.page.fill('#a4', '442');
-  await h.page.press('#a4', 'Enter');
+  await apply(h, 'a4', '442');
   await h.page
     .waitForFunction(
       () => /^−[78] cents$/.test(document.getElementById('cents').textContent),
@@ -152,19 +150,15 @@ test("demo: settings apply live, and refused values show the library's message b
   assert.equal(await h.page.getAttribute('#note', 'data-note'), 'A4');
 
   // Batch size: live through configure(), then refused with the library's message.
-  await h.page.fill('#batchSize', '4096');
-  await h.page.press('#batchSize', 'Enter');
+  await apply(h, 'batchSize', '4096');
   await h.page.waitForFunction(
     () => document.querySelector('[data-stat="batchSize"] dd').textContent === '4096',
   );
-  await h.page.fill('#batchSize', '200');
-  await h.page.press('#batchSize', 'Enter');
-  await h.page.waitForFunction(() => document.getElementById('batchSize-error').textContent !== '');
-  assert.match(await h.page.textContent('#batchSize-error'), /batchSize must be a multiple of 128/);
+  await apply(h, 'batchSize', '200');
+  assert.match(await fieldError(h, 'batchSize'), /batchSize must be a multiple of 128/);
   assert.equal(await stat(h, 'batchSize'), '4096');
   // Pool size on the new tap, with the batch size still in effect.
-  await h.page.fill('#poolSize', '4');
-  await h.page.press('#poolSize', 'Enter');
+  await apply(h, 'poolSize', '4');
   await h.page.waitForFunction(() =>
     document.getElementById('status').textContent.includes('new tap'),
   );

@@ -2,17 +2,13 @@
 // engine (no COOP/COEP).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, onlyIn } from './harness.mjs';
+import { openPage, onlyIn } from './harness.mjs';
 
 let h;
 before(async () => {
-  h = await launch();
-  await h.page.goto(`${h.url}/tests/e2e/pages/faults.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  h = await openPage('faults');
 });
-after(async () => {
-  await h?.close();
-});
+after(() => h?.close());
 
 test(
   'stats(): a 400 ms main-thread block raises the batch age and the drops match the frames withheld',
@@ -107,6 +103,20 @@ test(
   },
 );
 
+/** The one error event of a run with one debug panic on `side`: a recovered panic. */
+function onePanic(r, side) {
+  assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+  const e = r.errors[0];
+  assert.equal(e.side, side);
+  assert.equal(e.panic, true);
+  assert.equal(e.recovered, true);
+  assert.match(
+    e.message,
+    side === 'main' ? /debug panic on the main thread/ : /debug panic in the worklet/,
+  );
+  return e;
+}
+
 const PACED = onlyIn(
   ['chromium', 'webkit'],
   'Firefox has no OfflineAudioContext.suspend to stop a render at a panic; the live tests below cover it',
@@ -117,12 +127,7 @@ test(
   { timeout: 90_000, ...PACED },
   async () => {
     const r = await h.page.evaluate(() => window.panicRun({ side: 'worklet' }));
-    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
-    const e = r.errors[0];
-    assert.equal(e.side, 'worklet');
-    assert.equal(e.panic, true);
-    assert.equal(e.recovered, true);
-    assert.match(e.message, /debug panic in the worklet/);
+    const e = onePanic(r, 'worklet');
     assert.equal(r.stats.panics, 1);
     // Every frame is delivered once, in order and bit-exact, or counted as dropped.
     assert.equal(r.firstStart, 0);
@@ -146,12 +151,7 @@ test(
   { timeout: 90_000, ...PACED },
   async () => {
     const r = await h.page.evaluate(() => window.panicRun({ side: 'main' }));
-    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
-    const e = r.errors[0];
-    assert.equal(e.side, 'main');
-    assert.equal(e.panic, true);
-    assert.equal(e.recovered, true);
-    assert.match(e.message, /debug panic on the main thread/);
+    const e = onePanic(r, 'main');
     assert.equal(e.lostFrames, 1024);
     assert.equal(r.stats.panics, 1);
     assert.equal(r.mismatches, 0);
@@ -170,15 +170,7 @@ for (const side of ['worklet', 'main']) {
     { timeout: 90_000 },
     async () => {
       const r = await h.page.evaluate((s) => window.livePanicRun({ side: s }), side);
-      assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
-      const e = r.errors[0];
-      assert.equal(e.side, side);
-      assert.equal(e.panic, true);
-      assert.equal(e.recovered, true);
-      assert.match(
-        e.message,
-        side === 'main' ? /debug panic on the main thread/ : /debug panic in the worklet/,
-      );
+      const e = onePanic(r, side);
       assert.equal(r.stats.panics, 1);
       assert.equal(
         r.mismatches,

@@ -121,7 +121,35 @@ export async function launch({
 }
 
 /**
- * The page's main-thread wasm memory (`window.wasmBytes()`, tests/e2e/pages/reliability.js)
+ * Loads the test page tests/e2e/pages/`name`.html in `h` and waits until it says it is ready
+ * (its module has run). Returns the response, for its headers.
+ */
+export async function gotoPage(h, name) {
+  const res = await h.page.goto(`${h.url}/tests/e2e/pages/${name}.html`);
+  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  return res;
+}
+
+/** launch(`options`), then gotoPage(`name`): a browser on a ready test page. */
+export async function openPage(name, options) {
+  const h = await launch(options);
+  await gotoPage(h, name);
+  return h;
+}
+
+/**
+ * The CDP session audioMetrics() reads, with performance metrics on: Chromium only (no other
+ * engine lets a page force a GC or count audio objects); null elsewhere.
+ */
+export async function metricsSession(h) {
+  if (h.engine !== 'chromium') return null;
+  const cdp = await h.cdp();
+  await cdp.send('Performance.enable');
+  return cdp;
+}
+
+/**
+ * The page's main-thread wasm memory (`window.wasmBytes()`, tests/e2e/pages/lib.js)
  * in every engine; in Chromium also JSHeapUsedSize after a forced GC and Blink's live audio
  * object counts (CDP: no other engine lets a page force a GC or count audio objects).
  * `cdp`: a session (Chromium) or null. `settleMs`: wait between two collections, for

@@ -5,24 +5,17 @@
 // in JS heap or live audio objects either).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, audioMetrics, engine } from './harness.mjs';
+import { openPage, metricsSession, audioMetrics } from './harness.mjs';
 
 const GAP = 4;
 const DISCONTINUITY = 16;
 let h;
 let cdp;
 before(async () => {
-  h = await launch();
-  if (engine === 'chromium') {
-    cdp = await h.cdp();
-    await cdp.send('Performance.enable');
-  }
-  await h.page.goto(`${h.url}/tests/e2e/pages/reliability.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  h = await openPage('lifecycle');
+  cdp = await metricsSession(h);
 });
-after(async () => {
-  await h?.close();
-});
+after(() => h?.close());
 
 // Blink deletes the handlers of collected nodes on the audio thread, later: give it time.
 const metrics = () => audioMetrics(cdp, h.page, { settleMs: 1000 });
@@ -92,7 +85,7 @@ test('taps on contexts at 22050, 44100, 48000 and 96000 Hz at once', async () =>
     assert.deepEqual(r.errors, [], what);
     assert.equal(r.statsRate, r.sampleRate, what);
     assert.equal(r.headerRate, r.sampleRate, what);
-    // By the context's clock (reliability.js, manyRates), which must have run.
+    // By the context's clock (pages/lifecycle.js, manyRates), which must have run.
     assert.ok(
       r.windowSeconds > 0.5 * r.pageSeconds,
       `${what}: the context's clock ran ${r.windowSeconds} s in ${r.pageSeconds} s`,

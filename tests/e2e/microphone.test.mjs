@@ -4,7 +4,7 @@
 // file; this one takes each engine's real capture path with whatever its device plays.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, engine, median } from './harness.mjs';
+import { launch, gotoPage, openPage, engine, median } from './harness.mjs';
 
 const DEVICES = {
   // --use-file-for-fake-audio-capture: a 440 Hz sine of peak 0.5 (harness.mjs, toneWav).
@@ -28,9 +28,7 @@ after(async () => {
 });
 
 test(`${engine}'s own fake microphone (${DEVICES[engine].says}) reaches the tap: no drop, the pitch and level it plays`, async () => {
-  h = await launch(DEVICES[engine].launch);
-  await h.page.goto(`${h.url}/tests/e2e/pages/analysis.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  h = await openPage('analysis', DEVICES[engine].launch);
   const r = await h.page.evaluate(() => window.livePitch({ seconds: 3 }));
   assert.equal(r.stats.droppedSamples, 0);
   assert.equal(r.stats.seqBreaks, 0);
@@ -68,8 +66,7 @@ test(`${engine}'s own fake microphone (${DEVICES[engine].says}) reaches the tap:
 
 test(`${engine}: tap.attach(stream), then track.stop(): one sourceended event within 0.25 s, nothing dropped`, async () => {
   h ??= await launch(DEVICES[engine].launch);
-  await h.page.goto(`${h.url}/tests/e2e/pages/analysis.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  await gotoPage(h, 'analysis');
   const r = await h.page.evaluate(() => window.micStops({ before: 1, after: 1 }));
   assert.ok(r.batchesBefore > 10, `${r.batchesBefore} batches before the stop`);
   assert.equal(r.ended.length, 1, JSON.stringify(r.ended));

@@ -4,19 +4,15 @@
 // for the memory that needs is refused by create() with a RangeError naming context.length.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './harness.mjs';
+import { openPage } from './harness.mjs';
 
 const END = 32;
 const PARTIAL = 1;
 let h;
 before(async () => {
-  h = await launch();
-  await h.page.goto(`${h.url}/tests/e2e/pages/offline.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  h = await openPage('offline');
 });
-after(async () => {
-  await h?.close();
-});
+after(() => h?.close());
 
 function assertWhole(r, what) {
   assert.equal(r.settled, true, `${what}: the call settled`);

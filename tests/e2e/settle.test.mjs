@@ -3,17 +3,13 @@
 // control messages from code that only holds tap.node, and drops right before a settled call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './harness.mjs';
+import { openPage, gotoPage } from './harness.mjs';
 
 let h;
 before(async () => {
-  h = await launch();
-  await h.page.goto(`${h.url}/tests/e2e/pages/settle.html`);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  h = await openPage('settle');
 });
-after(async () => {
-  await h?.close();
-});
+after(() => h?.close());
 
 const STATE = /^InvalidStateError: pitchtap: .*AudioContext was closed/;
 
@@ -130,8 +126,7 @@ test('attach(): a track ended before is said at the first look, one stopped late
 });
 
 test('PitchTap.preload(): compiles the wasm and loads the worklet ahead; create() then fetches and loads nothing; bad contexts rejected', async () => {
-  await h.page.goto(`${h.url}/tests/e2e/pages/settle.html`); // a page that has not loaded the wasm yet
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+  await gotoPage(h, 'settle'); // a page that has not loaded the wasm yet
   const r = await h.page.evaluate(() => window.preloadCases());
   assert.deepEqual(r.before, []);
   assert.deepEqual(r.afterWasm, ['pitchtap_wasm_bg.wasm'], 'preload() twice fetches the wasm once');

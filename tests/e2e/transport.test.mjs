@@ -2,20 +2,16 @@
 // headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, onlyIn } from './harness.mjs';
+import { launch, gotoPage, onlyIn } from './harness.mjs';
 
 let h;
 before(async () => {
   h = await launch({ mic: { frequency: 440 } });
-  const res = await h.page.goto(`${h.url}/tests/e2e/pages/transport.html`);
-  const { headers } = res;
+  const { headers } = await gotoPage(h, 'transport');
   assert.equal(headers['cross-origin-opener-policy'], undefined);
   assert.equal(headers['cross-origin-embedder-policy'], undefined);
-  await h.page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
 });
-after(async () => {
-  await h?.close();
-});
+after(() => h?.close());
 
 test('(f) the page is not cross-origin isolated and needs no SharedArrayBuffer', async () => {
   const r = await h.page.evaluate(() => window.isolation());

@@ -106,7 +106,7 @@ pub(super) struct Layout {
 /// The coarse search's rate must stay at or above this, in Hz. The coarse window is
 /// low-passed to a quarter of its rate ([`quarter_band`]), so 8 kHz keeps the voice's
 /// harmonics up to ~2 kHz for the candidates; the deciding ones are measured at the full
-/// rate. Tested over rates, pitches and strong high harmonics in tests/analyzers.rs
+/// rate. Tested over rates, pitches and strong high harmonics in tests/pitch_tracking.rs
 /// (`a_strong_high_harmonic_does_not_move_the_pitch`).
 const COARSE_MIN_RATE: f64 = 8000.0;
 /// … and give at least this many samples per period of `maxFrequency` (with

@@ -1,5 +1,6 @@
 // Page-side helpers for tests/e2e/analysis.test.mjs.
 import { PitchTap, analyze } from '/pkg/index.js';
+import { createErrors, ready, sleep } from './lib.js';
 
 /** The fake microphone into a tap: every pitch and volume event for `seconds`. */
 /**
@@ -53,7 +54,7 @@ window.livePitch = async ({ seconds = 2, contextOptions = {}, options = {} }) =>
   const inputState = { next: null, p1: null, p2: null };
   tap.addEventListener('batch', (e) => recordDropouts(e.detail, dropouts, inputState));
   src.connect(tap.node);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await sleep(seconds * 1000);
   const latest = JSON.parse(JSON.stringify(tap.latest));
   const stats = await tap.close();
   stream.getTracks().forEach((t) => t.stop());
@@ -88,11 +89,11 @@ window.micStops = async ({ before = 1, after = 1 } = {}) => {
     batches++;
   });
   const src = tap.attach(stream);
-  await new Promise((r) => setTimeout(r, before * 1000));
+  await sleep(before * 1000);
   const batchesBefore = batches;
   const stoppedAt = ctx.currentTime;
   track.stop();
-  await new Promise((r) => setTimeout(r, after * 1000));
+  await sleep(after * 1000);
   const stats = await tap.close();
   let attachAfterClose = 'returned';
   try {
@@ -191,8 +192,7 @@ window.analyzeLong = async ({ seconds = 300, sampleRate = 44100 } = {}) => {
 
 window.badAnalyzerOptions = async () => {
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 44100 });
-  const out = {};
-  const cases = {
+  return createErrors(ctx, {
     minAboveMax: { pitch: { minFrequency: 900, maxFrequency: 800 } },
     clarity2: { pitch: { clarityThreshold: 2 } },
     hopString: { pitch: { hopSize: '10' } },
@@ -200,16 +200,7 @@ window.badAnalyzerOptions = async () => {
     attackNeg: { volume: { attackMs: -1 } },
     volumeNumber: { volume: 5 },
     a4NaN: { pitch: { a4: NaN } },
-  };
-  for (const [name, o] of Object.entries(cases)) {
-    try {
-      await PitchTap.create(ctx, o);
-      out[name] = 'no error';
-    } catch (e) {
-      out[name] = `${e.name}: ${e.message}`;
-    }
-  }
-  return out;
+  });
 };
 
-document.getElementById('status').textContent = 'ready';
+ready();

@@ -1,15 +1,7 @@
 // Page-side helpers for tests/e2e/faults.test.mjs: live metrics under a known main-thread
 // block, and recovery from Rust panics on either side. Each returns a plain summary.
 import { PitchTap, FLAGS } from '/pkg/index.js';
-
-/** Blocks the main thread for `ms` milliseconds; returns how long it really blocked. */
-function block(ms) {
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    /* busy */
-  }
-  return performance.now() - t0;
-}
+import { busy, rampBuffer, ready, sleep } from './lib.js';
 
 /** Follows batches and gap events: conservation and continuity, frame by frame. */
 function follow(tap, { ramp = false } = {}) {
@@ -108,14 +100,14 @@ window.liveBlock = async ({
   const osc = new OscillatorNode(ctx, { frequency: 220 });
   osc.connect(tap.node);
   osc.start();
-  await new Promise((r) => setTimeout(r, before * 1000));
+  await sleep(before * 1000);
   const statsBefore = tap.stats();
   const a0 = ctx.currentTime;
-  const blockedMs = block(blockMs);
+  const blockedMs = busy(blockMs);
   // Audio time that passed during the block (read right after it): less than blockedMs when
   // the audio thread itself fell behind on a loaded machine, and then fewer frames to drop.
   const audioBlockedMs = (ctx.currentTime - a0) * 1000;
-  await new Promise((r) => setTimeout(r, after * 1000));
+  await sleep(after * 1000);
   await tap.sync();
   const statsAfter = tap.stats();
   osc.disconnect();
@@ -152,10 +144,7 @@ window.panicRun = async ({
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
   const tap = await PitchTap.create(ctx, { batchSize, poolSize: 8 });
   const c = follow(tap, { ramp: true });
-  const buf = ctx.createBuffer(1, frames, sampleRate);
-  const x = buf.getChannelData(0);
-  for (let i = 0; i < frames; i++) x[i] = i;
-  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
   src.connect(tap.node);
   src.start(0);
   const waits = [];
@@ -214,16 +203,13 @@ window.livePanicRun = async ({ side, seconds = 3, panicAt = 1, batchSize = 1024 
   const tap = await PitchTap.create(ctx, { batchSize, poolSize: 16 });
   const c = follow(tap, { ramp: 'relative' });
   const frames = Math.round((seconds + 20) * sampleRate); // outlasts the run on a slow machine
-  const buf = ctx.createBuffer(1, frames, sampleRate);
-  const x = buf.getChannelData(0);
-  for (let i = 0; i < frames; i++) x[i] = i;
-  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
   src.connect(tap.node);
   src.start();
-  await new Promise((r) => setTimeout(r, panicAt * 1000));
+  await sleep(panicAt * 1000);
   await tap[Symbol.for('pitchtap.debugPanic')](side);
   const panicTime = ctx.currentTime;
-  await new Promise((r) => setTimeout(r, (seconds - panicAt) * 1000));
+  await sleep((seconds - panicAt) * 1000);
   src.disconnect();
   await tap.flush();
   await tap.sync();
@@ -281,7 +267,7 @@ window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
       waiting = r;
     });
     await tap[Symbol.for('pitchtap.debugPanic')]('main');
-    await Promise.race([seen, new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([seen, sleep(2000)]);
     if (tap.stats().panics !== i + 1) break; // a panic unseen or the tap gone: the test says which
   }
   // The tap still analyses after them all.
@@ -289,7 +275,7 @@ window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
   tap.addEventListener('volume', () => {
     volumes++;
   });
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   osc.disconnect();
   await tap.flush();
   await tap.sync();
@@ -309,4 +295,4 @@ window.panicMany = async ({ count = 1000, warmup = 20, batchSize = 128 }) => {
   };
 };
 
-document.getElementById('status').textContent = 'ready';
+ready();

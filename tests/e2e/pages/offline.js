@@ -1,6 +1,7 @@
 // Page-side helpers for tests/e2e/offline.test.mjs: an OfflineAudioContext rendered into a
 // tap with default options and no pacing code, as a user would write it.
 import { PitchTap, FLAGS } from '/pkg/index.js';
+import { ready } from './lib.js';
 
 /** Resolves with `p`'s value, or with `fallback` after `ms`. */
 const within = (p, ms, fallback) =>
@@ -126,4 +127,4 @@ window.tooLong = async () => {
   return out;
 };
 
-document.getElementById('status').textContent = 'ready';
+ready();

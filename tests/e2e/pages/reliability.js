@@ -1,157 +1,20 @@
-// Page-side helpers for tests/e2e/reliability.test.mjs, lifecycle.test.mjs and
-// scripts/soak.mjs. Each returns a plain summary object; the checks are made in
-// Node, so a failure shows the numbers.
-import { PitchTap, analyze, FLAGS, HEADER_BYTES } from '/pkg/index.js';
-// The glue's init() resolves with the wasm exports once the module is running; calling it
-// again instantiates nothing. Its `memory` is the main thread's wasm memory, the only way
-// to see whether taps leak wasm memory without a new hook in the package.
-import initGlue from '/pkg/pitchtap_wasm.js';
+// Page-side helpers for tests/e2e/reliability.test.mjs: bad audio in, bad options and calls,
+// foreign messages on the port, main-thread stalls. Each returns a plain summary object; the
+// checks are made in Node, so a failure shows the numbers.
+import { PitchTap, analyze, HEADER_BYTES } from '/pkg/index.js';
+import {
+  accounting,
+  busy,
+  collector,
+  pace,
+  rampBuffer,
+  ready,
+  sine,
+  sleep,
+  wasmBytes,
+} from './lib.js';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const EVENTS = ['batch', 'pitch', 'volume', 'gap', 'error'];
-
-/** Bytes of the main thread's wasm memory (after the first create()). */
-window.wasmBytes = async () => (await initGlue()).memory.buffer.byteLength;
-
-/** Everything a tap tells: batches (metadata), gaps, errors, non-finite estimates. */
-function collector(tap, { ramp = false, frames = null } = {}) {
-  const c = {
-    batches: [],
-    gaps: [],
-    errors: [],
-    received: 0,
-    mismatches: 0,
-    seqBreaks: 0,
-    lastSeq: null,
-    nonFiniteSamples: 0,
-    badPitch: 0,
-    badVolume: 0,
-    pitch: [],
-    volume: [],
-    after: 0,
-    closed: false,
-    // Running accounting (survives soakTrim): frames between consecutive batches.
-    lastEnd: null,
-    holeFrames: 0,
-    gapFrames: 0,
-    unflagged: 0,
-  };
-  tap.addEventListener('batch', (e) => {
-    const d = e.detail;
-    if (c.closed) c.after++;
-    if (c.lastSeq !== null && d.seq !== c.lastSeq + 1) c.seqBreaks++;
-    c.lastSeq = d.seq;
-    if (c.lastEnd !== null && d.startFrame > c.lastEnd) {
-      c.holeFrames += d.startFrame - c.lastEnd;
-      if (d.flags & FLAGS.GAP) c.gapFrames += d.startFrame - c.lastEnd;
-      if (!(d.flags & (FLAGS.GAP | FLAGS.DISCONTINUITY))) c.unflagged++;
-    }
-    c.lastEnd = d.startFrame + d.frames;
-    c.batches.push({
-      seq: d.seq,
-      startFrame: d.startFrame,
-      frames: d.frames,
-      flags: d.flags,
-      channels: d.channels,
-      sampleRate: d.sampleRate,
-    });
-    const s = d.samples;
-    for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) c.nonFiniteSamples++;
-    // A ramp's value is its frame (offline: the context's, exactly; live, 'relative': the
-    // frame since the source started, a fixed offset from the context's, taken from the first
-    // batch, and within 0.01: WebKit starts a source between two frames).
-    if (ramp) {
-      let from = 0;
-      // Frames the context skipped (a DISCONTINUITY) move the context's frames and not the
-      // source's: the offset starts again.
-      if (ramp === 'relative' && (d.flags & FLAGS.DISCONTINUITY) !== 0) c.offset = undefined;
-      if (c.offset === undefined) {
-        if (ramp === 'relative') {
-          // The source may start after the tap's first quanta: the offset comes from the
-          // first sample of the ramp proper.
-          while (from < d.frames && !(s[from] >= 1)) from++;
-          if (from < d.frames) c.offset = Math.round(s[from]) - (d.startFrame + from);
-        } else {
-          c.offset = 0;
-        }
-      }
-      const tol = ramp === 'relative' ? 0.01 : 0;
-      for (let i = c.offset === undefined ? d.frames : from; i < d.frames; i++) {
-        if (Math.abs(s[i] - (d.startFrame + i + c.offset)) > tol) c.mismatches++;
-      }
-    }
-    if (frames) for (let i = 0; i < d.frames; i++) frames.set(d.startFrame + i, s[i]);
-    c.received += d.frames;
-  });
-  tap.addEventListener('gap', (e) => {
-    if (c.closed) c.after++;
-    c.gaps.push({ ...e.detail });
-  });
-  tap.addEventListener('error', (e) => {
-    if (c.closed) c.after++;
-    c.errors.push({ ...e.detail });
-  });
-  tap.addEventListener('pitch', (e) => {
-    if (c.closed) c.after++;
-    const p = e.detail;
-    if (![p.time, p.frequency, p.clarity, p.cents, p.midi].every(Number.isFinite)) c.badPitch++;
-    c.pitch.push({ time: p.time, frequency: p.frequency, voiced: p.voiced, clarity: p.clarity });
-  });
-  tap.addEventListener('volume', (e) => {
-    if (c.closed) c.after++;
-    const v = e.detail;
-    if (![v.time, v.rms, v.peak, v.db, v.smoothedDb].every(Number.isFinite) || v.db < -120)
-      c.badVolume++;
-    c.volume.push({ time: v.time, db: v.db, smoothedDb: v.smoothedDb, rms: v.rms });
-  });
-  return c;
-}
-
-/** Summary of a batch list: the holes between consecutive batches and whether each is flagged. */
-function accounting(batches) {
-  let holes = 0;
-  let unflagged = 0;
-  let overlaps = 0;
-  let silent = 0;
-  let discontinuities = 0;
-  for (let i = 1; i < batches.length; i++) {
-    const hole = batches[i].startFrame - (batches[i - 1].startFrame + batches[i - 1].frames);
-    if (hole < 0) overlaps++;
-    if (hole > 0 && !(batches[i].flags & (FLAGS.GAP | FLAGS.DISCONTINUITY))) unflagged++;
-    if (hole > 0 && batches[i].flags & FLAGS.GAP) holes += hole;
-    // Time with no input (not audio, not dropped): flagged DISCONTINUITY, not GAP.
-    if (hole > 0 && !(batches[i].flags & FLAGS.GAP)) silent += hole;
-    if (batches[i].flags & FLAGS.DISCONTINUITY) discontinuities++;
-  }
-  const first = batches[0];
-  const last = batches[batches.length - 1];
-  const span = last ? last.startFrame + last.frames - first.startFrame : 0;
-  // `rendered`: frames of audio the worklet was given from the first batch to the last.
-  return { holes, unflagged, overlaps, silent, discontinuities, span, rendered: span - silent };
-}
-
-/** Suspends an OfflineAudioContext every `every` s and waits for the tap (tap.sync()). */
-function pace(ctx, tap, seconds, every, onPause, skip = []) {
-  const waits = [];
-  // Firefox has no OfflineAudioContext.suspend: nothing to pace with.
-  if (typeof ctx.suspend !== 'function') return waits;
-  for (let t = every; t < seconds - 0.01; t += every) {
-    const at = (Math.round((t * ctx.sampleRate) / 128) * 128) / ctx.sampleRate;
-    if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
-    waits.push(
-      ctx.suspend(at).then(async () => {
-        await tap.sync();
-        if (onPause) await onPause(at);
-        ctx.resume();
-      }),
-    );
-  }
-  return waits;
-}
-
-function sine(x, from, to, f, sampleRate, amplitude = 0.5) {
-  for (let i = from; i < to; i++) x[i] = amplitude * Math.sin((2 * Math.PI * f * i) / sampleRate);
-}
+window.wasmBytes = wasmBytes;
 
 // ---------------------------------------------------------------------------------------
 // 1. Bad audio in.
@@ -388,11 +251,7 @@ window.validAfterBad = async () => {
   // (32 × 1024 > 25600 frames) makes the check independent of the machine's speed.
   const tap = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 32 });
   const c = collector(tap, { ramp: true });
-  const buf = ctx.createBuffer(1, frames, sr);
-  buf.getChannelData(0).forEach((_, i, a) => {
-    a[i] = i;
-  });
-  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
   src.connect(tap.node);
   src.start();
   await ctx.startRendering();
@@ -507,17 +366,13 @@ window.portGarbage = async () => {
   tap.addEventListener('batch', (e) => {
     if (!copy) copy = e.detail.samples.buffer.slice(0);
   });
-  const buf = ctx.createBuffer(1, frames, sr);
-  buf.getChannelData(0).forEach((_, i, a) => {
-    a[i] = i;
-  });
-  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
   src.connect(tap.node);
   src.start();
   const report = {};
   // Paced every 50 ms (the pool of 4 × 1024 frames holds 93 ms), so that nothing is dropped.
   const at = (Math.round((1.0 * sr) / 128) * 128) / sr; // suspend() works in whole quanta
-  const waits = pace(ctx, tap, frames / sr, 0.05, null, [at]);
+  const waits = pace(ctx, tap, frames / sr, 0.05, { skip: [at] });
   const done = ctx.suspend(at).then(async () => {
     const before = await tap.sync();
     Object.assign(report, await postForeign(tap, copy, before.refused));
@@ -560,11 +415,7 @@ window.portGarbageLive = async () => {
     if (!copy) copy = e.detail.samples.buffer.slice(0);
   });
   const frames = 30 * sr; // outlasts the run on a slow machine
-  const buf = ctx.createBuffer(1, frames, sr);
-  buf.getChannelData(0).forEach((_, i, a) => {
-    a[i] = i;
-  });
-  const src = new AudioBufferSourceNode(ctx, { buffer: buf });
+  const src = new AudioBufferSourceNode(ctx, { buffer: rampBuffer(ctx, frames) });
   src.connect(tap.node);
   src.start();
   await sleep(1000);
@@ -592,13 +443,6 @@ window.portGarbageLive = async () => {
 
 // ---------------------------------------------------------------------------------------
 // 5. Main-thread stalls during live audio.
-
-function busy(ms) {
-  const t = performance.now();
-  while (performance.now() - t < ms) {
-    /* a blocked main thread */
-  }
-}
 
 /**
  * A live oscillator into a tap; the main thread is blocked for each of `stalls` ms, one
@@ -651,382 +495,4 @@ window.stalls = async ({
   };
 };
 
-// ---------------------------------------------------------------------------------------
-// 6. Lifecycle.
-
-async function liveTap(ctx, options, frequency = 440) {
-  const tap = await PitchTap.create(ctx, options);
-  const osc = new OscillatorNode(ctx, { frequency });
-  osc.connect(tap.node);
-  osc.start();
-  return { tap, osc };
-}
-
-/** context.suspend() / resume() under a running tap. */
-window.suspendResume = async () => {
-  const ctx = new AudioContext({ sampleRate: 48000 });
-  await ctx.resume();
-  const { tap } = await liveTap(ctx, { batchSize: 1024, poolSize: 16 });
-  const c = collector(tap);
-  await sleep(700);
-  await ctx.suspend();
-  const atSuspend = c.batches.length;
-  await sleep(500);
-  const duringSuspend = c.batches.length - atSuspend;
-  await ctx.resume();
-  const atResume = c.batches.length;
-  await sleep(700);
-  const afterResume = c.batches.length - atResume;
-  const stats = await tap.close();
-  await ctx.close();
-  return {
-    duringSuspend,
-    afterResume,
-    stats,
-    errors: c.errors,
-    seqBreaks: c.seqBreaks,
-    accounting: accounting(c.batches),
-    received: c.received,
-  };
-};
-
-/**
- * context.close() with buffers in flight: (a) the context closes first, then tap.close();
- * (b) both at once. tap.close() must settle (resolve or reject) and nothing may follow.
- */
-window.contextClose = async ({ order }) => {
-  const ctx = new AudioContext({ sampleRate: 48000 });
-  await ctx.resume();
-  const { tap } = await liveTap(ctx, { batchSize: 128, poolSize: 64 });
-  const c = collector(tap);
-  // Keep buffers in flight: a slow batch listener holds the main thread a little.
-  tap.addEventListener('batch', () => busy(1));
-  await sleep(500);
-  const settle = (p) =>
-    Promise.race([
-      p.then(
-        () => 'resolved',
-        (e) => `rejected ${e.name}`,
-      ),
-      sleep(3000).then(() => 'hung (3 s)'),
-    ]);
-  let result;
-  if (order === 'context first') {
-    await ctx.close();
-    result = await settle(tap.close());
-  } else {
-    const closing = tap.close();
-    const ctxClosing = ctx.close();
-    result = await settle(closing);
-    await ctxClosing;
-  }
-  c.closed = true;
-  await sleep(300);
-  return {
-    result,
-    after: c.after,
-    errors: c.errors,
-    batches: c.batches.length,
-    stats: tap.stats(),
-  };
-};
-
-/** A source disconnected and reconnected. */
-window.disconnectReconnect = async () => {
-  const ctx = new AudioContext({ sampleRate: 48000 });
-  await ctx.resume();
-  const { tap, osc } = await liveTap(ctx, { batchSize: 1024, poolSize: 16 });
-  const c = collector(tap);
-  await sleep(600);
-  osc.disconnect();
-  const atDisconnect = c.batches.length;
-  await sleep(500);
-  const whileDisconnected = c.batches.length - atDisconnect;
-  osc.connect(tap.node);
-  const atReconnect = c.batches.length;
-  await sleep(600);
-  const stats = await tap.close();
-  await ctx.close();
-  return {
-    whileDisconnected,
-    afterReconnect: c.batches.length - atReconnect,
-    atReconnect,
-    batches: c.batches,
-    stats,
-    errors: c.errors,
-    seqBreaks: c.seqBreaks,
-    accounting: accounting(c.batches),
-  };
-};
-
-/** Two taps on one context and one source: the same samples at the same frames. */
-window.twoTaps = async () => {
-  const ctx = new AudioContext({ sampleRate: 48000 });
-  await ctx.resume();
-  const a = await PitchTap.create(ctx, { batchSize: 1024, poolSize: 16 });
-  const b = await PitchTap.create(ctx, { batchSize: 512, poolSize: 32 });
-  const fa = new Map();
-  const fb = new Map();
-  const ca = collector(a, { frames: fa });
-  const cb = collector(b, { frames: fb });
-  const osc = new OscillatorNode(ctx, { frequency: 330 });
-  osc.connect(a.node);
-  osc.connect(b.node);
-  osc.start();
-  await sleep(1500);
-  const sa = await a.close();
-  const sb = await b.close();
-  await ctx.close();
-  let common = 0;
-  let differ = 0;
-  for (const [f, v] of fa) {
-    if (fb.has(f)) {
-      common++;
-      if (fb.get(f) !== v) differ++;
-    }
-  }
-  return {
-    common,
-    differ,
-    a: sa,
-    b: sb,
-    errors: [...ca.errors, ...cb.errors],
-    seqBreaks: ca.seqBreaks + cb.seqBreaks,
-  };
-};
-
-/** Taps on contexts at 22050, 44100, 48000 and 96000 Hz at the same time. */
-window.manyRates = async ({ rates = [22050, 44100, 48000, 96000], seconds = 2 } = {}) => {
-  const runs = [];
-  for (const sampleRate of rates) {
-    const ctx = new AudioContext({ sampleRate });
-    await ctx.resume();
-    const { tap } = await liveTap(ctx, { batchSize: 1024, poolSize: 16 }, 440);
-    runs.push({ ctx, tap, c: collector(tap) });
-  }
-  await sleep(500);
-  // Rates by each context's own clock: the frames of the batches that start inside the
-  // window [a0, a1) of its currentTime, counted once those batches have arrived (within a
-  // batch of the true count at either end). Received frames over the page's clock, used
-  // before, came out 9.5 % short once at 22050 Hz with four contexts on a loaded 2-core
-  // machine: batches still in flight at the end of the window, or an audio clock behind.
-  const a0 = runs.map((r) => r.ctx.currentTime);
-  const t0 = performance.now();
-  await sleep(seconds * 1000);
-  const a1 = runs.map((r) => r.ctx.currentTime);
-  const pageSeconds = (performance.now() - t0) / 1000;
-  await sleep(300); // the window's last batches arrive
-  const out = [];
-  for (const [i, r] of runs.entries()) {
-    const sr = r.ctx.sampleRate;
-    const from = a0[i] * sr;
-    const to = a1[i] * sr;
-    const got = r.c.batches
-      .filter((b) => b.startFrame >= from && b.startFrame < to)
-      .reduce((n, b) => n + b.frames, 0);
-    const secs = a1[i] - a0[i];
-    const voiced = r.c.pitch.filter((p) => p.voiced).slice(-20);
-    const stats = await r.tap.close();
-    await r.ctx.close();
-    out.push({
-      sampleRate: r.ctx.sampleRate,
-      statsRate: stats.sampleRate,
-      headerRate: r.c.batches[0]?.sampleRate,
-      samplesPerSecond: got / secs,
-      windowSeconds: secs,
-      pageSeconds,
-      lastPitch: voiced.map((p) => p.frequency),
-      stats,
-      errors: r.c.errors,
-    });
-  }
-  return out;
-};
-
-/**
- * create() and close() `n` times on one running context, each tap fed by an oscillator
- * for a moment. Counts events dispatched after a close() resolved.
- */
-let churnCtx = null;
-let churnOsc = null;
-window.churn = async ({ n, disconnect = true }) => {
-  if (!churnCtx) {
-    churnCtx = new AudioContext({ sampleRate: 48000 });
-    await churnCtx.resume();
-    churnOsc = new OscillatorNode(churnCtx, { frequency: 440 });
-    churnOsc.start();
-  }
-  let late = 0;
-  let batches = 0;
-  let errors = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    let tap;
-    try {
-      tap = await PitchTap.create(churnCtx, { batchSize: 128, maxLatencyMs: 5 });
-    } catch (e) {
-      return { n, late, batches, errors, failed: `create ${i + 1} of ${n}: ${e.message}` };
-    }
-    let closed = false;
-    const count = () => {
-      if (closed) late++;
-    };
-    for (const type of EVENTS) tap.addEventListener(type, count);
-    let firstBatch;
-    const flowing = new Promise((r) => {
-      firstBatch = r;
-    });
-    tap.addEventListener('batch', () => {
-      batches++;
-      firstBatch();
-    });
-    tap.addEventListener('error', () => {
-      errors++;
-    });
-    churnOsc.connect(tap.node);
-    // Let batches flow now and then: until the first one arrives (Firefox's graph takes a
-    // few of its 10 ms iterations to start a new node), or 200 ms.
-    if (i % 10 === 0) await Promise.race([flowing, sleep(200)]);
-    await tap.close();
-    closed = true;
-    // A node stays in the graph while a source is connected to it (Web Audio has no way
-    // for the node to drop its inputs): the caller disconnects, as docs/reliability.md says.
-    if (disconnect) churnOsc.disconnect(tap.node);
-  }
-  await sleep(200);
-  return { n, late, batches, errors, ms: performance.now() - t0 };
-};
-
-window.churnEnd = async () => {
-  churnOsc?.stop();
-  await churnCtx?.close();
-  churnCtx = null;
-  churnOsc = null;
-};
-
-// ---------------------------------------------------------------------------------------
-// 8. Soak (scripts/soak.mjs): long runs, sampled.
-
-let soak = null;
-
-/** Starts an offline soak of `minutes` of audio, rendered in `chunk`-second steps. */
-window.soakOfflineStart = async ({
-  minutes = 60,
-  chunk = 1,
-  sampleRate = 44100,
-  batchSize = 1024,
-  poolSize = 64,
-} = {}) => {
-  const frames = Math.round((minutes * 60 * sampleRate) / 128) * 128;
-  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate });
-  // Paced every `chunk` s with a pool that holds more than a chunk: nothing can be dropped.
-  const tap = await PitchTap.create(ctx, { batchSize, poolSize });
-  const c = collector(tap);
-  // A 220 Hz tone that glides an octave up and down every 10 s: pitch events all along.
-  const osc = new OscillatorNode(ctx, { frequency: 220 });
-  for (let t = 0; t < minutes * 60; t += 10) {
-    osc.frequency.setValueAtTime(220, t);
-    osc.frequency.exponentialRampToValueAtTime(440, t + 5);
-    osc.frequency.exponentialRampToValueAtTime(220, t + 10);
-  }
-  const gain = new GainNode(ctx, { gain: 0.5 });
-  osc.connect(gain).connect(tap.node);
-  osc.start();
-  soak = { ctx, tap, c, rendered: 0, done: false, frames, error: null };
-  const waits = pace(ctx, tap, frames / sampleRate, chunk, async (at) => {
-    soak.rendered = Math.round(at * sampleRate);
-  });
-  ctx
-    .startRendering()
-    .then(async () => {
-      await Promise.all(waits);
-      await tap.flush();
-      soak.rendered = frames;
-      soak.done = true;
-    })
-    .catch((e) => {
-      soak.error = String(e);
-      soak.done = true;
-    });
-  return { frames };
-};
-
-/** Counters of the running soak (offline or live). */
-window.soakSample = ({ reset = false } = {}) => {
-  const s = soak.tap.stats();
-  const lateMaxMs = soak.lateMax ?? 0;
-  if (reset) soak.lateMax = 0;
-  return {
-    done: soak.done,
-    error: soak.error,
-    rendered: soak.rendered,
-    received: soak.c.received,
-    dropped: s.droppedSamples,
-    gaps: s.gaps,
-    messages: s.messages,
-    refused: s.refused,
-    seqBreaks: s.seqBreaks,
-    holeFrames: soak.c.holeFrames,
-    gapFrames: soak.c.gapFrames,
-    unflagged: soak.c.unflagged,
-    nonFiniteSamples: soak.c.nonFiniteSamples,
-    errors: soak.c.errors.length,
-    badPitch: soak.c.badPitch,
-    badVolume: soak.c.badVolume,
-    voiced: soak.c.pitch.length
-      ? soak.c.pitch.filter((p) => p.voiced).length / soak.c.pitch.length
-      : 0,
-    pitchEvents: soak.c.pitch.length,
-    poolSize: s.poolSize,
-    contextTime: soak.ctx.currentTime,
-    lateMaxMs,
-  };
-};
-
-/** Keeps the per-event arrays from growing over a long soak (counts stay). */
-window.soakTrim = () => {
-  const c = soak.c;
-  c.pitch.length = 0;
-  c.volume.length = 0;
-  c.batches.length = 0;
-  return true;
-};
-
-/** Live soak: the fake microphone into a tap. */
-window.soakLiveStart = async ({ batchSize = 1024, poolSize = 8 } = {}) => {
-  const ctx = new AudioContext();
-  await ctx.resume();
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-  const src = ctx.createMediaStreamSource(stream);
-  const tap = await PitchTap.create(ctx, { batchSize, poolSize });
-  const c = collector(tap);
-  src.connect(tap.node);
-  soak = { ctx, tap, c, rendered: 0, done: false, stream, error: null, lateMax: 0 };
-  // Jank monitor: how late a 50 ms timer fires at worst (the main thread's longest block).
-  let due = performance.now() + 50;
-  soak.timer = setInterval(() => {
-    const now = performance.now();
-    soak.lateMax = Math.max(soak.lateMax, now - due);
-    due = now + 50;
-  }, 50);
-  return { sampleRate: ctx.sampleRate, poolSeconds: (poolSize * batchSize) / ctx.sampleRate };
-};
-
-window.soakStop = async () => {
-  clearInterval(soak.timer);
-  const stats = await soak.tap.close();
-  soak.stream?.getTracks().forEach((t) => t.stop());
-  if (soak.ctx.state !== 'closed' && soak.ctx.close) await soak.ctx.close().catch(() => {});
-  const out = {
-    stats,
-    holeFrames: soak.c.holeFrames,
-    gapFrames: soak.c.gapFrames,
-    unflagged: soak.c.unflagged,
-    received: soak.c.received,
-  };
-  soak = null;
-  return out;
-};
-
-const status = document.getElementById('status');
-if (status) status.textContent = 'ready';
+ready();

@@ -2,8 +2,8 @@
 // listeners that misbehave, foreign control messages, and gap accounting at every settled
 // call. Each returns a plain summary object.
 import { PitchTap } from '/pkg/index.js';
+import { ready, sleep } from './lib.js';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DEBUG_PANIC = Symbol.for('pitchtap.debugPanic');
 
 /** How a promise settled within `ms`: 'resolved', '<ErrorName>: message', or 'pending'. */
@@ -448,4 +448,4 @@ window.throwingDispatch = async ({ ms = 500 } = {}) => {
   };
 };
 
-document.getElementById('status').textContent = 'ready';
+ready();

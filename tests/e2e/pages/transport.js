@@ -1,72 +1,6 @@
 // Page-side helpers for tests/e2e/transport.test.mjs. Each returns a plain summary object.
 import { PitchTap, FLAGS, HEADER_BYTES } from '/pkg/index.js';
-
-/** Checks batches as they arrive: ramp values, order, sequence numbers. */
-function collector(tap, { ramp = false, keep = false } = {}) {
-  const c = {
-    batches: [],
-    received: 0,
-    mismatches: 0,
-    seqBreaks: 0,
-    lastSeq: null,
-    lastEnd: null,
-    times: [],
-    copies: [],
-  };
-  tap.addEventListener('batch', (e) => {
-    const d = e.detail;
-    c.times.push(performance.now());
-    if (c.lastSeq !== null && d.seq !== c.lastSeq + 1) c.seqBreaks++;
-    c.lastSeq = d.seq;
-    c.batches.push({
-      seq: d.seq,
-      startFrame: d.startFrame,
-      frames: d.frames,
-      flags: d.flags,
-      channels: d.channels,
-      sampleRate: d.sampleRate,
-    });
-    if (ramp) {
-      for (let i = 0; i < d.frames; i++) if (d.samples[i] !== d.startFrame + i) c.mismatches++;
-      if (c.lastEnd !== null && d.startFrame < c.lastEnd) c.mismatches++;
-      c.lastEnd = d.startFrame + d.frames;
-    }
-    if (keep && c.copies.length < 2) c.copies.push(d.samples.buffer.slice(0)); // a full copy of the buffer
-    c.received += d.frames;
-  });
-  return c;
-}
-
-function rampBuffer(ctx, frames) {
-  const buf = ctx.createBuffer(1, frames, ctx.sampleRate);
-  const x = buf.getChannelData(0);
-  for (let i = 0; i < frames; i++) x[i] = i;
-  return buf;
-}
-
-/**
- * Suspends an OfflineAudioContext every `every` seconds and waits for the tap to catch up
- * (tap.sync()), so rendering faster than real time does not outrun the pool.
- */
-function pace(ctx, tap, seconds, every, skip = []) {
-  const waits = [];
-  // Firefox has no OfflineAudioContext.suspend: nothing to pace with (a tap whose pool the
-  // caller did not size keeps the whole render anyway, see offline.test.mjs).
-  if (typeof ctx.suspend !== 'function') return waits;
-  for (let t = every; t < seconds; t += every) {
-    const at = (Math.round((t * ctx.sampleRate) / 128) * 128) / ctx.sampleRate;
-    // A suspend at the very end never fires: rendering completes first.
-    if (at >= seconds - 128 / ctx.sampleRate) break;
-    if (skip.some((s) => Math.abs(s - at) < 1e-6)) continue;
-    waits.push(
-      ctx.suspend(at).then(async () => {
-        await tap.sync();
-        ctx.resume();
-      }),
-    );
-  }
-  return waits;
-}
+import { collector, createErrors, pace, rampBuffer, ready, sleep } from './lib.js';
 
 /** Renders a ramp through an OfflineAudioContext into a tap. */
 window.offlineRamp = async ({
@@ -96,7 +30,9 @@ window.offlineRamp = async ({
     );
   }
   if (paceEvery)
-    suspends.push(...pace(ctx, tap, frames / sampleRate, paceEvery, [configureAt, flushAt]));
+    suspends.push(
+      ...pace(ctx, tap, frames / sampleRate, paceEvery, { skip: [configureAt, flushAt] }),
+    );
   let flushed = null;
   if (flushAt !== null) {
     suspends.push(
@@ -149,12 +85,12 @@ window.liveMic = async ({ seconds = 3, options = {}, contextOptions = {} }) => {
   };
   src.connect(tap.node);
   // Let it settle, then measure over a window.
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const t0 = performance.now();
   const a0 = ctx.currentTime;
   const n0 = c.batches.length;
   const f0 = c.received;
-  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await sleep(seconds * 1000);
   const t1 = performance.now();
   const a1 = ctx.currentTime;
   const n1 = c.batches.length;
@@ -222,8 +158,7 @@ window.isolation = () => ({
 
 window.badOptions = async () => {
   const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 44100 });
-  const out = {};
-  const cases = {
+  const out = await createErrors(ctx, {
     batchSize100: { batchSize: 100 },
     batchSizeString: { batchSize: '1024' },
     poolSize0: { poolSize: 0 },
@@ -232,15 +167,7 @@ window.badOptions = async () => {
     latencyNeg: { maxLatencyMs: -5 },
     batchSizeNaN: { batchSize: NaN },
     maxPoolSmall: { poolSize: 8, maxPoolSize: 4 },
-  };
-  for (const [name, o] of Object.entries(cases)) {
-    try {
-      await PitchTap.create(ctx, o);
-      out[name] = 'no error';
-    } catch (e) {
-      out[name] = `${e.name}: ${e.message}`;
-    }
-  }
+  });
   try {
     await PitchTap.create({}, {});
   } catch (e) {
@@ -249,6 +176,5 @@ window.badOptions = async () => {
   return out;
 };
 
-const status = document.getElementById('status');
-if (status) status.textContent = 'ready';
 window.FLAGS = FLAGS;
+ready();
