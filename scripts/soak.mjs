@@ -51,7 +51,7 @@ async function heap(gc) {
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${process.platform}`;
-const browser = h.browser.version();
+const browser = (await cdp.send('Browser.getVersion')).product;
 const result = {
   machine,
   browser,
@@ -92,6 +92,18 @@ async function sample(t0, sampleRate, gc) {
 }
 
 let failed = [];
+/** Fails the run on any hole without a flag, sequence break, refused buffer, error or bad estimate. */
+function checkCounters(phase, stop, last) {
+  const { seqBreaks, refused, errors } = stop.stats;
+  const bad = last.badPitch + last.badVolume;
+  if (stop.unflagged || seqBreaks || refused || errors || bad) {
+    failed.push(
+      `${phase}: unflagged holes ${stop.unflagged}, seqBreaks ${seqBreaks}, refused ${refused}, ` +
+        `errors ${errors}, bad estimates ${bad}`,
+    );
+  }
+}
+
 // 1. Offline.
 if (offlineMinutes > 0) {
   const sampleRate = 44100;
@@ -132,17 +144,7 @@ if (offlineMinutes > 0) {
   if (stop.received !== frames) failed.push(`offline: received ${stop.received} of ${frames}`);
   if (stop.stats.droppedSamples !== 0 || stop.holeFrames !== 0 || stop.unflagged !== 0)
     failed.push(`offline: dropped ${stop.stats.droppedSamples}`);
-  if (
-    stop.stats.seqBreaks ||
-    stop.stats.refused ||
-    stop.stats.errors ||
-    last.badPitch ||
-    last.badVolume
-  ) {
-    failed.push(
-      `offline: seqBreaks ${stop.stats.seqBreaks}, refused ${stop.stats.refused}, errors ${stop.stats.errors}, bad estimates ${last.badPitch + last.badVolume}`,
-    );
-  }
+  checkCounters('offline', stop, last);
   const growth = last.heapMb - result.offline[0].heapMb;
   if (growth > heapGrowthMb) failed.push(`offline: heap grew ${growth.toFixed(2)} MB`);
 }
@@ -194,18 +196,7 @@ if (liveMinutes > 0) {
         `live: drops after main-thread jank (pool ${(info.poolSeconds * 1000).toFixed(0)} ms)`,
       );
   }
-  if (
-    stop.unflagged ||
-    stop.stats.seqBreaks ||
-    stop.stats.refused ||
-    stop.stats.errors ||
-    last.badPitch ||
-    last.badVolume
-  ) {
-    failed.push(
-      `live: unflagged holes ${stop.unflagged}, seqBreaks ${stop.stats.seqBreaks}, refused ${stop.stats.refused}, errors ${stop.stats.errors}`,
-    );
-  }
+  checkCounters('live', stop, last);
   if (stop.gapFrames !== stop.stats.droppedSamples)
     failed.push(`live: GAP holes ${stop.gapFrames} ≠ dropped ${stop.stats.droppedSamples}`);
   if (after.heapMb - before.heapMb > heapGrowthMb)
