@@ -1,9 +1,10 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
-// API (index.js, from js/pitchtap.js) and its types (index.d.ts, from js/index.d.ts), and
-// writes package.json with exports. Every file it copies or lists must exist: a missing one
-// fails the build (exit 1, naming the file) instead of shipping a package without it.
-// pkg/worklet.js is written by scripts/bundle-worklet.mjs, run before this script (it reads
-// the whole glue; this script then drops the worklet's class from the main thread's copy).
+// API's types (index.d.ts, from js/index.d.ts), and writes package.json with exports. Every
+// file it copies or lists must exist: a missing one fails the build (exit 1, naming the
+// file) instead of shipping a package without it. pkg/worklet.js and pkg/index.js are
+// written before this script by scripts/bundle-worklet.mjs (which reads the whole glue;
+// this script then drops the worklet's class from the main thread's copy) and
+// scripts/bundle-main.mjs.
 import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,6 @@ const fail = (msg) => {
 };
 
 const copied = {
-  'js/pitchtap.js': 'index.js',
   'js/index.d.ts': 'index.d.ts',
   'LICENSE-MIT': 'LICENSE-MIT',
   'LICENSE-APACHE': 'LICENSE-APACHE',
@@ -44,8 +44,9 @@ rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide 
 rmSync(join(pkg, 'text-shim.js'), { force: true });
 
 const files = [
-  // Written by scripts/bundle-worklet.mjs before this script.
+  // Written by scripts/bundle-worklet.mjs and scripts/bundle-main.mjs before this script.
   'worklet.js',
+  'index.js',
   ...Object.values(copied),
   // Written by wasm-pack; snippets/ holds js/worklet/post-batch.js, which the glue imports.
   'pitchtap_wasm.js',

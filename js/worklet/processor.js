@@ -15,7 +15,7 @@ import './text-shim.js'; // must run before the glue, which creates a TextDecode
 
 // WorkletTap takes its processorOptions as an array in this order; one missing is not given
 // and the core uses its default (mirrors `tap` slots in src/dsp/options.rs and
-// TAP_OPTION_KEYS in js/pitchtap.js).
+// TAP_OPTION_KEYS in js/main/constants.js).
 const TAP_OPTION_KEYS = [
   'batchSize',
   'poolSize',
@@ -254,10 +254,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       return;
     }
     // Buffers coming home: the hot path. Anything that is not ours is refused in wasm.
-    // Control messages from pitchtap.js always carry a numeric id (and configure a numeric
-    // batchSize); anything else is foreign: refused and counted, never run.
-    // Several buffers in one message (pitchtap.js returns up to four at a time): each is
-    // checked on its own. An array holding anything but Uint8Arrays is one foreign message.
+    // Control messages from the main thread (js/main/requests.js) always carry a numeric id
+    // (and configure a numeric batchSize); anything else is foreign: refused and counted,
+    // never run. Several buffers in one message (js/main/to-worklet.js returns up to four at
+    // a time): each is checked on its own. An array holding anything but Uint8Arrays is one
+    // foreign message.
     if (Array.isArray(data) && data.length > 0 && allViews(data)) {
       for (let i = 0; i < data.length; i++) this.receiveOne(data[i]);
       return;

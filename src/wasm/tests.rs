@@ -1,6 +1,6 @@
 //! The glue in a real browser (`wasm-pack test --headless --chrome`): a WorkletTap posting
 //! through a real MessageChannel to a MainTap, and the refusal rules for returned buffers.
-//! Both sides are driven the way `js/worklet/processor.js` and `js/pitchtap.js` drive
+//! Both sides are driven the way `js/worklet/processor.js` and `js/main/receive.js` drive
 //! them: quanta copied into the tap's input area then `processCopied`, batches copied
 //! through `inputView` then `receiveBatch`, their numbers read from the report.
 
@@ -68,7 +68,7 @@ fn push_quantum(w: &mut WorkletTap, start: usize) {
     w.process_copied(1, 128, start as f64);
 }
 
-/// Delivers a message to the main side as `pitchtap.js` does (copied through `inputView`,
+/// Delivers a message to the main side as `js/main/receive.js` does (copied through `inputView`,
 /// then `receiveBatch`); returns the status and the report's head.
 fn deliver(m: &mut MainTap, message: &Uint8Array) -> (u32, Vec<f64>) {
     let len = message.byte_length() as usize;

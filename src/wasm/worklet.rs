@@ -161,7 +161,7 @@ impl WorkletTap {
     }
 
     /// Posts the batch being filled as soon as `frames` frames after an energy onset are in
-    /// it (0: off); see `QuantumBatcher::set_onset_post`. `pitchtap.js` passes half the
+    /// it (0: off); see `QuantumBatcher::set_onset_post`. `PitchTap.create` passes half the
     /// early pitch window (`processorOptions.onsetFrames`).
     #[wasm_bindgen(js_name = setOnsetPost)]
     pub fn set_onset_post(&mut self, frames: u32) {
