@@ -1,7 +1,7 @@
 // ESLint for the JavaScript we own (`make lint` runs `eslint .`): @eslint/js's recommended
 // rules, with the globals of the scope each folder's code runs in. Layout is Prettier's
-// (.prettierrc.json), so no stylistic rules here. TypeScript (js/index.d.ts, tests/types/)
-// is checked by `tsc --strict` (`make test-types`) and formatted by Prettier.
+// (.prettierrc.json), so no stylistic rules here. TypeScript (js/index.d.ts, js/types/,
+// tests/types/) is checked by `tsc --strict` (`make test-types`) and formatted by Prettier.
 import js from '@eslint/js';
 import globals from 'globals';
 
