@@ -144,6 +144,20 @@ fn processor_constants_mirror_the_core() {
     }
     let fields = js_object(PROCESSOR, "processor.js", "const LEDGER = Object.freeze({");
     assert_eq!(fields.len(), expected.len(), "LEDGER: {fields:?}");
+    // What carryOn takes is in the same slots: processor.js reaches them by LEDGER's names
+    // only, so that the order is written down once on each side.
+    let uses: Vec<&str> = PROCESSOR
+        .match_indices("carry[")
+        .map(|(at, _)| &PROCESSOR[at..])
+        .collect();
+    assert!(!uses.is_empty(), "processor.js no longer builds a carry");
+    for used in uses {
+        assert!(
+            used["carry[".len()..].starts_with("LEDGER."),
+            "processor.js indexes the carry by number: {}",
+            &used[..used.find('\n').unwrap_or(used.len())]
+        );
+    }
 }
 
 /// The option keys in slot order: `TAP_OPTION_KEYS` (both JS files) against

@@ -30,7 +30,8 @@ const MAX_CHANNELS = 32;
 // Mirrors RENDER_QUANTUM_SIZE in src/dsp/mod.rs (the Web Audio spec's render quantum): the
 // frames of a quantum with no input connected.
 const RENDER_QUANTUM_FRAMES = 128;
-// Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic.
+// Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic, and the
+// slots of what WorkletTap.carryOn takes to carry them on.
 const LEDGER = Object.freeze({
   SEQ: 0,
   MESSAGES: 1,
@@ -48,6 +49,14 @@ const LEDGER = Object.freeze({
 const MAX_RECOVERIES = 8;
 
 const message = (e) => String((e && e.message) || e);
+
+/** What carryOn takes when the old ledger cannot be read: nothing counted, `lost` frames lost. */
+function emptyCarry(epoch, lost) {
+  const carry = new Array(LEDGER.LEN).fill(0);
+  carry[LEDGER.EPOCH] = epoch;
+  carry[LEDGER.PENDING] = lost;
+  return carry;
+}
 
 /** Whether every element of a non-empty array is a Uint8Array (a grouped return). */
 function allViews(a) {
@@ -96,7 +105,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       TAP_OPTION_KEYS.map((k) => o[k]),
     );
     if (o.onsetFrames > 0) tap.setOnsetPost(o.onsetFrames);
-    if (carry !== null) tap.carryOn(...carry);
+    if (carry !== null) tap.carryOn(carry);
     this.glue = glue;
     this.exports = exports;
     this.tap = tap;
@@ -146,21 +155,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     } catch {
       /* the old instance is unusable */
     }
+    // The old ledger, copied out of the old memory, in its own slots: carryOn reads EPOCH as
+    // the new tap's epoch and PENDING as the frames lost.
     let carry = null;
     let lost = quantumFrames;
     try {
-      const l = new Float64Array(this.exports.memory.buffer, this.ledgerPtr, LEDGER.LEN);
-      lost += l[LEDGER.PENDING];
-      carry = [
-        l[LEDGER.EPOCH] + 1,
-        l[LEDGER.SEQ],
-        l[LEDGER.MESSAGES],
-        l[LEDGER.FRAMES_POSTED],
-        l[LEDGER.DROPPED],
-        l[LEDGER.GAPS],
-        l[LEDGER.REFUSED],
-        lost,
-      ];
+      carry = Array.from(new Float64Array(this.exports.memory.buffer, this.ledgerPtr, LEDGER.LEN));
+      lost += carry[LEDGER.PENDING];
+      carry[LEDGER.EPOCH] += 1;
+      carry[LEDGER.PENDING] = lost;
     } catch {
       /* no ledger: the new tap starts its counters at 0 */
     }
@@ -177,7 +180,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       reason = `more than ${MAX_RECOVERIES} panics: the tap is off`;
     } else {
       try {
-        this.instantiate(carry ?? [this.panics, 0, 0, 0, 0, 0, 0, lost]);
+        this.instantiate(carry ?? emptyCarry(this.panics, lost));
         recovered = true;
       } catch (e2) {
         reason = `re-instantiating failed: ${message(e2)}`;
@@ -187,11 +190,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       this.dead = true;
       this.lastStats = carry
         ? {
-            messages: carry[2],
-            framesPosted: carry[3],
-            droppedFrames: carry[4] + lost,
-            gaps: carry[5] + 1,
-            refused: carry[6],
+            messages: carry[LEDGER.MESSAGES],
+            framesPosted: carry[LEDGER.FRAMES_POSTED],
+            droppedFrames: carry[LEDGER.DROPPED] + lost,
+            gaps: carry[LEDGER.GAPS] + 1,
+            refused: carry[LEDGER.REFUSED],
             poolSize: 0,
             poolFree: 0,
             inFlight: 0,
@@ -215,7 +218,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       recovered,
       lostFrames: lost,
       message: (msg || message(e)) + (reason ? ` (${reason})` : ''),
-      epoch: carry ? carry[0] : this.panics,
+      epoch: carry ? carry[LEDGER.EPOCH] : this.panics,
     });
   }
 
