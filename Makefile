@@ -19,6 +19,7 @@ build: setup
 	rm -rf pkg/snippets
 	wasm-pack build --release --target web --out-dir pkg --out-name pitchtap_wasm --no-pack
 	node scripts/bundle-worklet.mjs
+	node scripts/bundle-main.mjs
 	node scripts/package.mjs
 	node scripts/minify.mjs
 	node scripts/size-budget.mjs

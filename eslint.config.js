@@ -1,7 +1,7 @@
 // ESLint for the JavaScript we own (`make lint` runs `eslint .`): @eslint/js's recommended
 // rules, with the globals of the scope each folder's code runs in. Layout is Prettier's
-// (.prettierrc.json), so no stylistic rules here. TypeScript (js/index.d.ts, tests/types/)
-// is checked by `tsc --strict` (`make test-types`) and formatted by Prettier.
+// (.prettierrc.json), so no stylistic rules here. TypeScript (js/index.d.ts, js/types/,
+// tests/types/) is checked by `tsc --strict` (`make test-types`) and formatted by Prettier.
 import js from '@eslint/js';
 import globals from 'globals';
 
@@ -37,6 +37,7 @@ export default [
   {
     files: [
       'js/*.js',
+      'js/main/*.js',
       'www/**/*.js',
       'examples/**/*.js',
       'tests/e2e/pages/*.js',
@@ -51,13 +52,5 @@ export default [
   {
     files: ['js/worklet/*.js', 'benches/browser/*-processor.js', 'benches/browser/*-processors.js'],
     languageOptions: { globals: globals.audioWorklet },
-  },
-  // Values mirrored from the Rust core (tests/js_mirrors.rs checks each against its twin) are
-  // declared whole even where the code reads only some of them.
-  {
-    files: ['js/pitchtap.js'],
-    rules: {
-      'no-unused-vars': ['error', { varsIgnorePattern: '^(R|E|S|A|H|KIND)_[A-Z_]+$' }],
-    },
   },
 ];

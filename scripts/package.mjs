@@ -1,11 +1,12 @@
 // Turns wasm-pack's output in pkg/ into the npm package `pitchtap`: adds the main-thread
-// API (index.js, from js/pitchtap.js) and its types (index.d.ts, from js/index.d.ts), and
-// writes package.json with exports. Every file it copies or lists must exist: a missing one
-// fails the build (exit 1, naming the file) instead of shipping a package without it.
-// pkg/worklet.js is written by scripts/bundle-worklet.mjs, run before this script (it reads
-// the whole glue; this script then drops the worklet's class from the main thread's copy).
-import { copyFileSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// API's types (index.d.ts and types/, from js/), and writes package.json with exports. Every
+// file it copies or lists must exist: a missing one fails the build (exit 1, naming the
+// file) instead of shipping a package without it. pkg/worklet.js and pkg/index.js are
+// written before this script by scripts/bundle-worklet.mjs (which reads the whole glue;
+// this script then drops the worklet's class from the main thread's copy) and
+// scripts/bundle-main.mjs.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropClasses, dropDeclaredClasses } from './glue-classes.mjs';
 
@@ -19,14 +20,27 @@ const fail = (msg) => {
 };
 
 const copied = {
-  'js/pitchtap.js': 'index.js',
-  'js/index.d.ts': 'index.d.ts',
   'LICENSE-MIT': 'LICENSE-MIT',
   'LICENSE-APACHE': 'LICENSE-APACHE',
   'README.md': 'README.md',
 };
+// The API's declarations: js/index.d.ts and every file its relative imports and re-exports
+// reach (types/*.d.ts, which import one another), so that one left out of the package fails
+// here rather than in a consumer's tsc.
+const declarations = ['index.d.ts'];
+for (let i = 0; i < declarations.length; i++) {
+  const file = join(root, 'js', declarations[i]);
+  if (!existsSync(file)) fail(`missing js/${declarations[i]} (declarations reach it)`);
+  for (const [, spec] of readFileSync(file, 'utf8').matchAll(/\bfrom '(\.{1,2}\/[^']*)\.js'/g)) {
+    const reached = posix.join(posix.dirname(declarations[i]), `${spec}.d.ts`);
+    if (!declarations.includes(reached)) declarations.push(reached);
+  }
+}
+for (const d of declarations) copied[`js/${d}`] = d;
+rmSync(join(pkg, 'types'), { recursive: true, force: true }); // no declaration of an older build
 for (const [from, to] of Object.entries(copied)) {
   if (!existsSync(join(root, from))) fail(`missing ${from} (copied to pkg/${to})`);
+  mkdirSync(dirname(join(pkg, to)), { recursive: true });
   copyFileSync(join(root, from), join(pkg, to));
 }
 // The main thread's glue and its types without the worklet's class (WorkletTap lives in
@@ -44,8 +58,9 @@ rmSync(join(pkg, '.gitignore'), { force: true }); // wasm-pack's "*" would hide 
 rmSync(join(pkg, 'text-shim.js'), { force: true });
 
 const files = [
-  // Written by scripts/bundle-worklet.mjs before this script.
+  // Written by scripts/bundle-worklet.mjs and scripts/bundle-main.mjs before this script.
   'worklet.js',
+  'index.js',
   ...Object.values(copied),
   // Written by wasm-pack; snippets/ holds js/worklet/post-batch.js, which the glue imports.
   'pitchtap_wasm.js',

@@ -1,15 +1,17 @@
 //! The values the JavaScript mirrors from the Rust core must equal them, name for name.
 //! `js/worklet/processor.js` copies each quantum into the input area itself (channel stride,
-//! channel limit, frames of an input-less quantum), reads the ledger after a panic and
-//! passes the tap's options in slot order; `js/pitchtap.js` reads batch headers (size,
-//! magic, flags, field offsets), the per-batch report (fields, estimate fields, status
-//! codes), `analyze()`'s rows, and passes options in slot order. A drift would corrupt
-//! audio, counters or options without any other test noticing at once.
+//! channel limit, frames of an input-less quantum), reads the ledger after a panic, hands it
+//! to the replacement tap and passes the tap's options in slot order;
+//! `js/main/constants.js` holds every value the main thread mirrors: batch header size,
+//! magic, flags and field offsets, the per-batch report (fields, estimate fields, status
+//! codes), `analyze()`'s rows, option slots and defaults. A drift would corrupt audio,
+//! counters or options without any other test noticing at once.
 //!
 //! Each check goes both ways: a name the JavaScript declares with a mirrored prefix (`R_`,
 //! `E_`, `S_`, `A_`, `H_`, `KIND_`) must be in the table here and equal its Rust twin, and
 //! every entry of the table must be declared in the JavaScript; the Rust side is named in
-//! the table, so renaming it breaks the build of this test.
+//! the table, so renaming it breaks the build of this test. No other module of `js/main/`
+//! may declare a mirrored name: it would escape these checks.
 
 use pitchtap::dsp::batcher::ledger;
 use pitchtap::dsp::config::{DEFAULT_BATCH_SIZE, DEFAULT_POOL_SIZE, MAX_CHANNELS};
@@ -19,7 +21,9 @@ use pitchtap::dsp::report;
 use pitchtap::dsp::RENDER_QUANTUM_SIZE;
 
 const PROCESSOR: &str = include_str!("../js/worklet/processor.js");
-const MAIN: &str = include_str!("../js/pitchtap.js");
+const MAIN: &str = include_str!("../js/main/constants.js");
+/// How the checks below name `MAIN`.
+const MAIN_FILE: &str = "main/constants.js";
 
 /// The text of `<value>` in `const NAME = <value>;` in `src` (the JS file `file`).
 fn const_text<'a>(src: &'a str, file: &str, name: &str) -> &'a str {
@@ -140,6 +144,20 @@ fn processor_constants_mirror_the_core() {
     }
     let fields = js_object(PROCESSOR, "processor.js", "const LEDGER = Object.freeze({");
     assert_eq!(fields.len(), expected.len(), "LEDGER: {fields:?}");
+    // What carryOn takes is in the same slots: processor.js reaches them by LEDGER's names
+    // only, so that the order is written down once on each side.
+    let uses: Vec<&str> = PROCESSOR
+        .match_indices("carry[")
+        .map(|(at, _)| &PROCESSOR[at..])
+        .collect();
+    assert!(!uses.is_empty(), "processor.js no longer builds a carry");
+    for used in uses {
+        assert!(
+            used["carry[".len()..].starts_with("LEDGER."),
+            "processor.js indexes the carry by number: {}",
+            &used[..used.find('\n').unwrap_or(used.len())]
+        );
+    }
 }
 
 /// The option keys in slot order: `TAP_OPTION_KEYS` (both JS files) against
@@ -155,7 +173,7 @@ fn option_slots_mirror_the_core() {
         ("maxLatencyMs", tap::MAX_LATENCY_MS),
         ("renderFrames", tap::RENDER_FRAMES),
     ];
-    for (src, file) in [(MAIN, "pitchtap.js"), (PROCESSOR, "processor.js")] {
+    for (src, file) in [(MAIN, MAIN_FILE), (PROCESSOR, "processor.js")] {
         let keys = js_string_list(src, file, "TAP_OPTION_KEYS");
         assert_eq!(keys.len(), tap::LEN, "{file}: TAP_OPTION_KEYS {keys:?}");
         assert_eq!(tap_slots.len(), tap::LEN);
@@ -167,8 +185,8 @@ fn option_slots_mirror_the_core() {
             );
         }
     }
-    let pitch = js_string_list(MAIN, "pitchtap.js", "PITCH_KEYS");
-    let volume = js_string_list(MAIN, "pitchtap.js", "VOLUME_KEYS");
+    let pitch = js_string_list(MAIN, MAIN_FILE, "PITCH_KEYS");
+    let volume = js_string_list(MAIN, MAIN_FILE, "VOLUME_KEYS");
     let keys: Vec<&str> = pitch.iter().chain(&volume).map(String::as_str).collect();
     let analysis_slots = [
         ("minFrequency", analysis::MIN_FREQUENCY),
@@ -193,31 +211,29 @@ fn option_slots_mirror_the_core() {
     // The pitch group alone (what analyze() passes) fills the pitch slots.
     assert_eq!(pitch.len(), analysis::ATTACK_MS);
 
-    let modes = js_object(MAIN, "pitchtap.js", "const CHANNEL_MODES = Object.freeze({");
+    let modes = js_object(MAIN, MAIN_FILE, "const CHANNEL_MODES = Object.freeze({");
     let want = [
         ("mix", CHANNELS_MIX),
         ("select", CHANNELS_SELECT),
         ("all", CHANNELS_ALL),
     ]
     .map(|(k, v)| (k.to_string(), v.to_string()));
-    assert_eq!(modes, want, "CHANNEL_MODES in pitchtap.js");
+    assert_eq!(modes, want, "CHANNEL_MODES in {MAIN_FILE}");
 
-    let defaults = js_object(MAIN, "pitchtap.js", "const DEFAULTS = Object.freeze({");
-    let default = |key: &str| {
-        defaults
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("DEFAULTS has no {key}"))
-    };
-    assert_eq!(default("batchSize"), DEFAULT_BATCH_SIZE.to_string());
-    assert_eq!(default("poolSize"), DEFAULT_POOL_SIZE.to_string());
+    assert_eq!(
+        const_in(MAIN, MAIN_FILE, "DEFAULT_BATCH_SIZE"),
+        DEFAULT_BATCH_SIZE as u64
+    );
+    assert_eq!(
+        const_in(MAIN, MAIN_FILE, "DEFAULT_POOL_SIZE"),
+        DEFAULT_POOL_SIZE as u64
+    );
 }
 
 #[test]
 fn main_thread_constants_mirror_the_header() {
     use pitchtap::dsp::header::{flags, BatchHeader, HEADER_BYTES, MAGIC};
-    let file = "pitchtap.js";
+    let file = MAIN_FILE;
     assert_eq!(const_in(MAIN, file, "HEADER_BYTES"), HEADER_BYTES as u64);
     assert_eq!(const_in(MAIN, file, "MAGIC"), u64::from(MAGIC));
     let expected = [
@@ -230,14 +246,14 @@ fn main_thread_constants_mirror_the_header() {
         ("ONSET", flags::ONSET),
     ];
     let got = js_object(MAIN, file, "export const FLAGS = Object.freeze({");
-    assert_eq!(got.len(), expected.len(), "FLAGS in pitchtap.js: {got:?}");
+    assert_eq!(got.len(), expected.len(), "FLAGS in {file}: {got:?}");
     for (key, value) in expected {
         assert!(
             got.contains(&(key.to_string(), value.to_string())),
             "FLAGS.{key} should be {value}: {got:?}"
         );
     }
-    // Every header offset pitchtap.js reads, by name.
+    // Every header offset the main thread reads, by name.
     assert_mirrors(
         MAIN,
         file,
@@ -252,7 +268,7 @@ fn main_thread_constants_mirror_the_header() {
             ("H_EPOCH", offset::EPOCH as f64),
         ],
     );
-    // … and the fields are where pitchtap.js looks: write a header of distinct values and
+    // … and the fields are where the main thread looks: write a header of distinct values and
     // read them back there.
     let h = BatchHeader {
         start_frame: 12345.0,
@@ -279,7 +295,7 @@ fn main_thread_constants_mirror_the_header() {
 
 #[test]
 fn main_thread_constants_mirror_the_report() {
-    let file = "pitchtap.js";
+    let file = MAIN_FILE;
     let idx = |i: usize| i as f64;
     assert_mirrors(
         MAIN,
@@ -362,7 +378,7 @@ fn main_thread_constants_mirror_the_report() {
 fn main_thread_low_latency_preset_mirrors_the_core() {
     use pitchtap::dsp::pitch::{LOW_LATENCY_MIN_FREQUENCY, LOW_LATENCY_WINDOW_SECONDS};
     let number = |name: &str| -> f64 {
-        let text = const_text(MAIN, "pitchtap.js", name);
+        let text = const_text(MAIN, MAIN_FILE, name);
         text.parse()
             .unwrap_or_else(|e| panic!("{name} = {text:?}: {e}"))
     };
@@ -376,14 +392,14 @@ fn main_thread_low_latency_preset_mirrors_the_core() {
     );
 }
 
-/// pitchtap.js builds `NOTE_NAMES` as `NAMES[m % 12] + (Math.floor(m / 12) - 1)`; the same
+/// constants.js builds `NOTE_NAMES` as `NAMES[m % 12] + (Math.floor(m / 12) - 1)`; the same
 /// from its list of twelve names must give the core's name of every MIDI note.
 #[test]
 fn main_thread_note_names_mirror_the_core() {
     use pitchtap::dsp::pitch::note_name;
     let start = MAIN
         .find("export const NOTE_NAMES = ")
-        .expect("NOTE_NAMES in pitchtap.js");
+        .expect("NOTE_NAMES in main/constants.js");
     let text = &MAIN[start..];
     let list = &text[text.find('[').unwrap() + 1..text.find(']').unwrap()];
     let names: Vec<&str> = list
@@ -400,5 +416,49 @@ fn main_thread_note_names_mirror_the_core() {
     for m in 0..128 {
         let js = format!("{}{}", names[m as usize % 12], m / 12 - 1);
         assert_eq!(js, note_name(m), "MIDI {m}");
+    }
+}
+
+/// The checks above read `js/main/constants.js` only: a mirrored name declared in another
+/// module of the main thread (or in the entry) would escape them.
+#[test]
+fn main_thread_mirrors_live_in_constants_js() {
+    let js = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+    let mut files = vec![js.join("pitchtap.js")];
+    for entry in std::fs::read_dir(js.join("main")).expect("js/main/") {
+        let path = entry.expect("an entry of js/main/").path();
+        if path.extension().is_some_and(|e| e == "js") && !path.ends_with("constants.js") {
+            files.push(path);
+        }
+    }
+    assert!(files.len() > 2, "{files:?}");
+    for path in files {
+        let src = std::fs::read_to_string(&path).expect("a JS file");
+        for prefix in ["H_", "R_", "E_", "S_", "A_", "KIND_", "REPORT_", "DEFAULT_"] {
+            assert!(
+                !src.contains(&format!("const {prefix}")),
+                "{}: declares a `{prefix}*` constant; mirrored values go in js/main/constants.js",
+                path.display()
+            );
+        }
+        for name in [
+            "HEADER_BYTES",
+            "MAGIC",
+            "FLAGS",
+            "NOTE_NAMES",
+            "ANALYZE_FIELDS",
+            "CHANNEL_MODES",
+            "TAP_OPTION_KEYS",
+            "PITCH_KEYS",
+            "VOLUME_KEYS",
+            "LOW_LATENCY_WINDOW_SECONDS",
+            "LOW_LATENCY_MIN_FREQUENCY",
+        ] {
+            assert!(
+                !src.contains(&format!("const {name} ")),
+                "{}: declares {name}, which js/main/constants.js holds",
+                path.display()
+            );
+        }
     }
 }

@@ -1,6 +1,6 @@
 // The "main thread" of the bench, in its own isolate (a worker_threads Worker, as in the
 // browser where the worklet and the page have separate heaps): counts what arrives and
-// returns every pitchtap buffer by transfer, as js/pitchtap.js does.
+// returns every pitchtap buffer by transfer, as js/main/to-worklet.js does.
 import { workerData, parentPort } from 'node:worker_threads';
 
 const port = workerData.port;

@@ -15,7 +15,7 @@ import './text-shim.js'; // must run before the glue, which creates a TextDecode
 
 // WorkletTap takes its processorOptions as an array in this order; one missing is not given
 // and the core uses its default (mirrors `tap` slots in src/dsp/options.rs and
-// TAP_OPTION_KEYS in js/pitchtap.js).
+// TAP_OPTION_KEYS in js/main/constants.js).
 const TAP_OPTION_KEYS = [
   'batchSize',
   'poolSize',
@@ -30,7 +30,8 @@ const MAX_CHANNELS = 32;
 // Mirrors RENDER_QUANTUM_SIZE in src/dsp/mod.rs (the Web Audio spec's render quantum): the
 // frames of a quantum with no input connected.
 const RENDER_QUANTUM_FRAMES = 128;
-// Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic.
+// Mirrors `ledger` in src/dsp/batcher.rs: the counters read back after a panic, and the
+// slots of what WorkletTap.carryOn takes to carry them on.
 const LEDGER = Object.freeze({
   SEQ: 0,
   MESSAGES: 1,
@@ -48,6 +49,14 @@ const LEDGER = Object.freeze({
 const MAX_RECOVERIES = 8;
 
 const message = (e) => String((e && e.message) || e);
+
+/** What carryOn takes when the old ledger cannot be read: nothing counted, `lost` frames lost. */
+function emptyCarry(epoch, lost) {
+  const carry = new Array(LEDGER.LEN).fill(0);
+  carry[LEDGER.EPOCH] = epoch;
+  carry[LEDGER.PENDING] = lost;
+  return carry;
+}
 
 /** Whether every element of a non-empty array is a Uint8Array (a grouped return). */
 function allViews(a) {
@@ -96,7 +105,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       TAP_OPTION_KEYS.map((k) => o[k]),
     );
     if (o.onsetFrames > 0) tap.setOnsetPost(o.onsetFrames);
-    if (carry !== null) tap.carryOn(...carry);
+    if (carry !== null) tap.carryOn(carry);
     this.glue = glue;
     this.exports = exports;
     this.tap = tap;
@@ -146,21 +155,15 @@ class PitchTapProcessor extends AudioWorkletProcessor {
     } catch {
       /* the old instance is unusable */
     }
+    // The old ledger, copied out of the old memory, in its own slots: carryOn reads EPOCH as
+    // the new tap's epoch and PENDING as the frames lost.
     let carry = null;
     let lost = quantumFrames;
     try {
-      const l = new Float64Array(this.exports.memory.buffer, this.ledgerPtr, LEDGER.LEN);
-      lost += l[LEDGER.PENDING];
-      carry = [
-        l[LEDGER.EPOCH] + 1,
-        l[LEDGER.SEQ],
-        l[LEDGER.MESSAGES],
-        l[LEDGER.FRAMES_POSTED],
-        l[LEDGER.DROPPED],
-        l[LEDGER.GAPS],
-        l[LEDGER.REFUSED],
-        lost,
-      ];
+      carry = Array.from(new Float64Array(this.exports.memory.buffer, this.ledgerPtr, LEDGER.LEN));
+      lost += carry[LEDGER.PENDING];
+      carry[LEDGER.EPOCH] += 1;
+      carry[LEDGER.PENDING] = lost;
     } catch {
       /* no ledger: the new tap starts its counters at 0 */
     }
@@ -177,7 +180,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       reason = `more than ${MAX_RECOVERIES} panics: the tap is off`;
     } else {
       try {
-        this.instantiate(carry ?? [this.panics, 0, 0, 0, 0, 0, 0, lost]);
+        this.instantiate(carry ?? emptyCarry(this.panics, lost));
         recovered = true;
       } catch (e2) {
         reason = `re-instantiating failed: ${message(e2)}`;
@@ -187,11 +190,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       this.dead = true;
       this.lastStats = carry
         ? {
-            messages: carry[2],
-            framesPosted: carry[3],
-            droppedFrames: carry[4] + lost,
-            gaps: carry[5] + 1,
-            refused: carry[6],
+            messages: carry[LEDGER.MESSAGES],
+            framesPosted: carry[LEDGER.FRAMES_POSTED],
+            droppedFrames: carry[LEDGER.DROPPED] + lost,
+            gaps: carry[LEDGER.GAPS] + 1,
+            refused: carry[LEDGER.REFUSED],
             poolSize: 0,
             poolFree: 0,
             inFlight: 0,
@@ -215,7 +218,7 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       recovered,
       lostFrames: lost,
       message: (msg || message(e)) + (reason ? ` (${reason})` : ''),
-      epoch: carry ? carry[0] : this.panics,
+      epoch: carry ? carry[LEDGER.EPOCH] : this.panics,
     });
   }
 
@@ -254,10 +257,11 @@ class PitchTapProcessor extends AudioWorkletProcessor {
       return;
     }
     // Buffers coming home: the hot path. Anything that is not ours is refused in wasm.
-    // Control messages from pitchtap.js always carry a numeric id (and configure a numeric
-    // batchSize); anything else is foreign: refused and counted, never run.
-    // Several buffers in one message (pitchtap.js returns up to four at a time): each is
-    // checked on its own. An array holding anything but Uint8Arrays is one foreign message.
+    // Control messages from the main thread (js/main/requests.js) always carry a numeric id
+    // (and configure a numeric batchSize); anything else is foreign: refused and counted,
+    // never run. Several buffers in one message (js/main/to-worklet.js returns up to four at
+    // a time): each is checked on its own. An array holding anything but Uint8Arrays is one
+    // foreign message.
     if (Array.isArray(data) && data.length > 0 && allViews(data)) {
       for (let i = 0; i < data.length; i++) this.receiveOne(data[i]);
       return;

@@ -31,7 +31,7 @@
 //! | 96 | f32 × frames × channels | samples, planar: channel 0's frames, then channel 1's, … |
 //!
 //! The offsets are named in [`offset`]; the JavaScript side reads some of them by the same
-//! names (`H_*` in `js/pitchtap.js`, checked by `tests/js_mirrors.rs`). Bump
+//! names (`H_*` in `js/main/constants.js`, checked by `tests/js_mirrors.rs`). Bump
 //! [`VERSION`] on any change.
 
 /// `PTAP` read as a little-endian u32.
@@ -42,7 +42,7 @@ pub const VERSION: u16 = 2;
 pub const HEADER_BYTES: usize = 96;
 
 /// Byte offset of each header field (the table in the [module docs](self)). The JavaScript
-/// that reads a header by offset names the same ones `H_*` (`js/pitchtap.js`;
+/// that reads a header by offset names the same ones `H_*` (`js/main/constants.js`;
 /// `tests/js_mirrors.rs` checks them).
 pub mod offset {
     /// u32: [`MAGIC`](super::MAGIC).

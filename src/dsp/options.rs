@@ -4,8 +4,8 @@
 //! One array instead of one argument per option keeps wasm-bindgen's glue small (the
 //! package has a size budget: docs/benchmarks.md, "Package size") and names every option on
 //! both sides: JavaScript builds each array from a list of option keys in slot order
-//! (`TAP_OPTION_KEYS` in `js/pitchtap.js` and `js/worklet/processor.js`; `PITCH_KEYS`
-//! then `VOLUME_KEYS` in pitchtap.js), and `tests/js_mirrors.rs` checks those lists against
+//! (`TAP_OPTION_KEYS` in `js/main/constants.js` and `js/worklet/processor.js`;
+//! `PITCH_KEYS` then `VOLUME_KEYS` in constants.js), and `tests/js_mirrors.rs` checks those lists against
 //! [`tap`] and [`analysis`].
 //!
 //! [`tap_config`] and [`analysis_options`] turn the slots into the core's option structs,
@@ -67,7 +67,7 @@ pub mod analysis {
 }
 
 /// [`tap::CHANNEL_MODE`] of `channels: 'mix'`. The codes mirror `CHANNEL_MODES` in
-/// `js/pitchtap.js`.
+/// `js/main/constants.js`.
 pub const CHANNELS_MIX: u32 = 0;
 /// [`tap::CHANNEL_MODE`] of `channels: <index>`.
 pub const CHANNELS_SELECT: u32 = 1;

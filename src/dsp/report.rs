@@ -1,7 +1,7 @@
 //! The numbers the main-thread wasm hands JavaScript, and where each one is.
 //!
 //! For every batch, `MainTap.receiveBatch` (`src/wasm/main_thread.rs`) writes the *report*:
-//! one `f64` array in wasm memory that `js/pitchtap.js` reads through a
+//! one `f64` array in wasm memory that `js/main/receive.js` reads through a
 //! `Float64Array` view, with no call into wasm and nothing allocated per batch or per
 //! estimate. Its layout:
 //!
@@ -17,7 +17,7 @@
 //! `PitchAnalysis.push` (`analyze()` of the JS API) returns [`ANALYZE_FIELDS`] numbers per
 //! estimate, field `A_*` of each at that offset.
 //!
-//! JavaScript reads every one of these by the same name (`js/pitchtap.js`);
+//! JavaScript reads every one of these by the same name (`js/main/constants.js`);
 //! `tests/js_mirrors.rs` checks that the two sides agree.
 
 use super::analysis::StreamAnalyzer;

@@ -34,9 +34,10 @@ pub fn config_error(e: ConfigError) -> JsValue {
     }
 }
 
-/// The option slots of a JS array (`crate::dsp::options`): a number where the array holds
-/// one, `None` where it holds anything else (a hole: the option was not given). Slots past
-/// the array's end are not given.
+/// The slots of a JS array (the options of `crate::dsp::options`, the ledger a
+/// `WorkletTap` carries on from): a number where the array holds one, `None` where it holds
+/// anything else (a hole: the value was not given). Slots past the array's end are not
+/// given.
 pub fn option_slots<const N: usize>(values: &Array) -> [Option<f64>; N] {
     let mut slots = [None; N];
     read_slots(values, &mut slots);

@@ -1,7 +1,7 @@
-//! The main-thread side: one [`MainTap`] per tap, driven by `js/pitchtap.js`. Each
+//! The main-thread side: one [`MainTap`] per tap, driven by `js/main/receive.js`. Each
 //! batch the worklet transfers is copied once into wasm memory, its header is checked and
 //! read here, the samples go straight into the analyzers ([`StreamAnalyzer`]: volume meter
-//! and pitch detector), and the buffer goes back to the worklet. What `pitchtap.js` needs
+//! and pitch detector), and the buffer goes back to the worklet. What `receive.js` needs
 //! for every batch (header fields, volume, pitch estimates) is written to one preallocated
 //! `Float64Array` over wasm memory (the *report*, `crate::dsp::report`), so that the hot path reads it
 //! with no call into wasm and nothing is allocated per batch or per estimate; the counters
@@ -32,7 +32,7 @@ pub struct MainTap {
     next_seq: Option<u32>,
     /// Test hook: the next `receiveBatch()` panics (see [`MainTap::debug_panic`]).
     panic_next: bool,
-    /// What `pitchtap.js` reads per batch (`crate::dsp::report`); sized by
+    /// What `receive.js` reads per batch (`crate::dsp::report`); sized by
     /// [`MainTap::reserve`] for the analyzer's estimate capacity.
     report: Vec<f64>,
     /// The report's storage moved since the last `receive_batch` (JS must re-fetch its view).
@@ -99,7 +99,7 @@ impl MainTap {
     }
 
     /// A `Uint8Array` over the place where a received buffer is copied, at least `bytes`
-    /// long (it grows to fit; allocates only then). `pitchtap.js` copies each buffer there
+    /// long (it grows to fit; allocates only then). `receive.js` copies each buffer there
     /// itself (`view.set(message)`) and calls [`receive_batch`](Self::receive_batch): no
     /// call from wasm into JS per batch. Valid until the next `inputView` or until wasm
     /// memory grows (then its `length` is 0).
@@ -115,7 +115,7 @@ impl MainTap {
     /// Receives a message of `bytes` bytes that JS has already copied through
     /// [`input_view`](Self::input_view): checks and reads its header, runs the analyzers on a
     /// well-formed batch (allocating nothing unless the sample rate changed), and writes what
-    /// `pitchtap.js` reads per batch to the report (see [`MainTap::report`]). Returns
+    /// `receive.js` reads per batch to the report (see [`MainTap::report`]). Returns
     /// [`S_MALFORMED`] for a message that is not a well-formed batch, [`S_BATCH`] for a
     /// batch, [`S_REPORT_MOVED`] for a batch after which the report's storage has moved (JS
     /// must take a new view with `report()`; a view also needs replacing when wasm memory
@@ -269,7 +269,7 @@ impl MainTap {
 }
 
 /// The same pitch detector, with the same defaults, over a whole signal given in chunks
-/// ([`PitchTrack`]; `analyze()` in `pitchtap.js` pushes about a second at a time and yields
+/// ([`PitchTrack`]; `analyze()` in `js/main/analyze.js` pushes about a second at a time and yields
 /// to the page in between). Allocates.
 #[wasm_bindgen]
 pub struct PitchAnalysis {

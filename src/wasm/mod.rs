@@ -1,7 +1,7 @@
 //! The only wasm-bindgen code of pitchtap: the glue between the pure-Rust core
 //! ([`crate::dsp`]) and JavaScript. The same module is instantiated twice per page: inside
 //! the AudioWorkletGlobalScope ([`worklet::WorkletTap`], driven by `js/worklet/processor.js`)
-//! and on the main thread ([`main_thread::MainTap`], driven by `js/pitchtap.js`).
+//! and on the main thread ([`main_thread::MainTap`], driven by `js/main/`).
 //!
 //! Real-time rule: per quantum and per batch, nothing here creates a JavaScript object or
 //! allocates in Rust. Every JS object the hot paths touch (views over wasm memory, pool

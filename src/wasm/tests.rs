@@ -1,10 +1,10 @@
 //! The glue in a real browser (`wasm-pack test --headless --chrome`): a WorkletTap posting
 //! through a real MessageChannel to a MainTap, and the refusal rules for returned buffers.
-//! Both sides are driven the way `js/worklet/processor.js` and `js/pitchtap.js` drive
+//! Both sides are driven the way `js/worklet/processor.js` and `js/main/receive.js` drive
 //! them: quanta copied into the tap's input area then `processCopied`, batches copied
 //! through `inputView` then `receiveBatch`, their numbers read from the report.
 
-use js_sys::{Array, Float32Array, Promise, Uint8Array, WebAssembly};
+use js_sys::{Array, Float32Array, Float64Array, Promise, Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -12,6 +12,7 @@ use web_sys::{MessageChannel, MessageEvent, MessagePort};
 
 use super::main_thread::MainTap;
 use super::worklet::{check_tap_options, offline_pool_size, WorkletTap};
+use crate::dsp::batcher::ledger;
 use crate::dsp::header::{flags, HEADER_BYTES};
 use crate::dsp::options::{CHANNELS_ALL, CHANNELS_MIX};
 use crate::dsp::report::{
@@ -68,8 +69,8 @@ fn push_quantum(w: &mut WorkletTap, start: usize) {
     w.process_copied(1, 128, start as f64);
 }
 
-/// Delivers a message to the main side as `pitchtap.js` does (copied through `inputView`,
-/// then `receiveBatch`); returns the status and the report's head.
+/// Delivers a message to the main side as `js/main/receive.js` does (copied through
+/// `inputView`, then `receiveBatch`); returns the status and the report's head.
 fn deliver(m: &mut MainTap, message: &Uint8Array) -> (u32, Vec<f64>) {
     let len = message.byte_length() as usize;
     m.input_view(len).set(message, 0);
@@ -158,6 +159,54 @@ async fn pool_exhaustion_drops_counted_and_the_next_batch_says_gap() {
     assert_ne!(r[R_FLAGS] as u32 & flags::GAP, 0);
     assert_eq!((r[R_DROPPED_BEFORE], r[R_START_FRAME]), (256.0, 384.0));
     assert_eq!((m.dropped_total(), m.gaps_total()), (256.0, 1));
+}
+
+/// After a panic `processor.js` copies the old tap's ledger out of wasm memory, sets its
+/// EPOCH slot to the new epoch and its PENDING slot to the frames lost, and hands it to the
+/// replacement's `carryOn`: the counters and the sequence carry on, the lost frames are one
+/// gap, and buffers of the old tap are refused.
+#[wasm_bindgen_test]
+async fn a_replacement_carries_on_from_the_ledger_it_is_handed() {
+    let ch = MessageChannel::new().unwrap();
+    let mut old = tap(ch.port1(), 256.0, 4.0);
+    let arrived = next_messages(&ch.port2(), 1);
+    // One batch posted, 128 frames waiting in the next.
+    for q in 0..3 {
+        push_quantum(&mut old, q * 128);
+    }
+    let msgs: Array = arrived.await.unwrap().unchecked_into();
+    let old_buf: Uint8Array = msgs.get(0).unchecked_into();
+    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let at_ptr = Float64Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        old.ledger_ptr(),
+        ledger::LEN as u32,
+    );
+    let carry = Array::from(&at_ptr);
+    let slot = |s: usize| carry.get(s as u32).as_f64().unwrap();
+    assert_eq!((slot(ledger::SEQ), slot(ledger::MESSAGES)), (1.0, 1.0));
+    assert_eq!((slot(ledger::PENDING), slot(ledger::EPOCH)), (128.0, 0.0));
+    // The 4th quantum "panicked": its frames are lost too.
+    carry.set(ledger::EPOCH as u32, JsValue::from_f64(1.0));
+    carry.set(ledger::PENDING as u32, JsValue::from_f64(256.0));
+
+    let ch2 = MessageChannel::new().unwrap();
+    let mut new = tap(ch2.port1(), 256.0, 4.0);
+    new.carry_on(&carry);
+    assert_eq!(new.messages(), 1.0);
+    assert_eq!((new.dropped_frames(), new.gaps()), (256.0, 1));
+    let arrived = next_messages(&ch2.port2(), 1);
+    for q in 4..6 {
+        push_quantum(&mut new, q * 128);
+    }
+    let msgs: Array = arrived.await.unwrap().unchecked_into();
+    let buf: Uint8Array = msgs.get(0).unchecked_into();
+    let (_, r) = deliver(&mut main_tap(HEADER_BYTES + 4 * 256), &buf);
+    assert_eq!(r[R_SEQ], 1.0, "the sequence carries on");
+    assert_ne!(r[R_FLAGS] as u32 & flags::GAP, 0);
+    assert_eq!((r[R_DROPPED_BEFORE], r[R_START_FRAME]), (256.0, 512.0));
+    assert!(!new.receive(&old_buf), "a buffer of the old epoch");
+    assert!(new.receive(&buf));
 }
 
 #[wasm_bindgen_test]

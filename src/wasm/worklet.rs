@@ -161,7 +161,7 @@ impl WorkletTap {
     }
 
     /// Posts the batch being filled as soon as `frames` frames after an energy onset are in
-    /// it (0: off); see `QuantumBatcher::set_onset_post`. `pitchtap.js` passes half the
+    /// it (0: off); see `QuantumBatcher::set_onset_post`. `PitchTap.create` passes half the
     /// early pitch window (`processorOptions.onsetFrames`).
     #[wasm_bindgen(js_name = setOnsetPost)]
     pub fn set_onset_post(&mut self, frames: u32) {
@@ -169,32 +169,26 @@ impl WorkletTap {
     }
 
     /// Carries on from a tap whose wasm panicked (`js/worklet/processor.js` makes this tap in
-    /// a fresh instance and passes what it read from the old one's ledger): counters and
-    /// sequence continue, `lost` frames are counted as dropped (the next batch has `GAP`)
-    /// and buffers of older epochs are refused when they come back.
+    /// a fresh instance): counters and sequence continue, the lost frames are counted as
+    /// dropped (the next batch has `GAP`) and buffers of older epochs are refused when they
+    /// come back. `carry` is the old tap's ledger ([`Self::ledger_ptr`]) in the same slots
+    /// (`crate::dsp::batcher::ledger`), except two: [`ledger::EPOCH`] holds this tap's epoch
+    /// (the old one's + 1) and [`ledger::PENDING`] the frames lost (those of the batch that
+    /// was being filled and of the quantum that panicked). A slot without a count (not a
+    /// finite number ≥ 0) reads as 0.
     #[wasm_bindgen(js_name = carryOn)]
-    #[allow(clippy::too_many_arguments)] // the ledger's entries, one to one
-    pub fn carry_on(
-        &mut self,
-        epoch: u32,
-        seq: f64,
-        messages: f64,
-        frames_posted: f64,
-        dropped_total: f64,
-        gaps: f64,
-        refused: f64,
-        lost: f64,
-    ) {
-        let count = |v: f64| if v.is_finite() && v >= 0.0 { v } else { 0.0 };
+    pub fn carry_on(&mut self, carry: &Array) {
+        let slots: [Option<f64>; ledger::LEN] = option_slots(carry);
+        let l = slots.map(|v| v.filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(0.0));
         self.core.carry_on(Carry {
-            epoch,
-            seq: count(seq) as u32,
-            messages: count(messages) as u64,
-            frames_posted: count(frames_posted),
-            dropped_total: count(dropped_total),
-            gaps: count(gaps) as u32,
-            refused: count(refused) as u32,
-            lost: count(lost),
+            epoch: l[ledger::EPOCH] as u32,
+            seq: l[ledger::SEQ] as u32,
+            messages: l[ledger::MESSAGES] as u64,
+            frames_posted: l[ledger::FRAMES_POSTED],
+            dropped_total: l[ledger::DROPPED],
+            gaps: l[ledger::GAPS] as u32,
+            refused: l[ledger::REFUSED] as u32,
+            lost: l[ledger::PENDING],
         });
         self.write_ledger();
     }

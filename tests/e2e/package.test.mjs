@@ -24,7 +24,7 @@ import {
 } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { launch, root, withoutDropouts } from './harness.mjs';
 import { CSP } from '../../scripts/serve.mjs';
 
@@ -283,14 +283,29 @@ test(
 );
 
 /**
- * The shape an interface of index.d.ts declares: `{ field: 'number' | 'string' | 'boolean'
- * | nested shape }`, following `extends` and fields typed by another interface of the file.
+ * The package's declarations as one text: index.d.ts and every file its relative imports and
+ * re-exports reach (types/*.d.ts).
+ */
+function declarations(dir, file = 'index.d.ts', seen = new Set()) {
+  if (seen.has(file)) return '';
+  seen.add(file);
+  const text = readFileSync(join(dir, file), 'utf8');
+  const reached = [...text.matchAll(/\bfrom '(\.{1,2}\/[^']*)\.js'/g)].map((m) =>
+    declarations(dir, join(dirname(file), `${m[1]}.d.ts`), seen),
+  );
+  return [text, ...reached].join('\n');
+}
+
+/**
+ * The shape interface `name` of the declarations `dts` declares: `{ field: 'number' |
+ * 'string' | 'boolean' | nested shape }`, following `extends` and fields typed by another
+ * interface of `dts`.
  */
 function declaredShape(dts, name) {
   const m = dts.match(
     new RegExp(`^export interface ${name}(?: extends (\\w+))? \\{\\n([\\s\\S]*?)^\\}`, 'm'),
   );
-  assert.ok(m, `interface ${name} in index.d.ts`);
+  assert.ok(m, `interface ${name} in the declarations`);
   const shape = m[1] ? declaredShape(dts, m[1]) : {};
   for (const [, key, type] of m[2].matchAll(/^ {2}(?:readonly )?(\w+)\??: (.+);$/gm)) {
     const inner = type.replace(/^Readonly<(\w+)>$/, '$1');
@@ -328,10 +343,10 @@ function mismatches(what, value, declared) {
 }
 
 test(
-  'what the package returns at run time has exactly the fields index.d.ts declares',
+  'what the package returns at run time has exactly the fields its declarations declare',
   { timeout: 120_000 },
   async () => {
-    const dts = readFileSync(join(unpacked, 'package', 'index.d.ts'), 'utf8');
+    const dts = declarations(join(unpacked, 'package'));
     const { page, failure } = await importmapSite();
     assert.equal(failure, null);
     const got = await page.evaluate(async () => {

@@ -1,5 +1,5 @@
 // A TypeScript consumer of the published package: uses every public declaration of
-// pitchtap (pkg/index.d.ts, from js/index.d.ts) the way an app would. It is never
+// pitchtap (pkg/index.d.ts and pkg/types/, from js/) the way an app would. It is never
 // run, only type-checked: `make test-types` (tsc --strict --noEmit -p tests/types).
 // Each `@ts-expect-error` line is a misuse the declarations must reject; if one is
 // accepted, tsc reports the directive as unused and the check fails.

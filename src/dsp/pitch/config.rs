@@ -25,7 +25,7 @@ pub const DEFAULT_A4: f32 = 440.0;
 /// or above this (2048 at 44.1 and 48 kHz), long enough for two periods of 50 Hz.
 pub const DEFAULT_WINDOW_SECONDS: f64 = 0.0425;
 /// Window length of the `latency: 'low'` preset, in seconds (next power of two of samples at
-/// or above: 1024 at 44.1 and 48 kHz). Mirrored in `js/pitchtap.js` (tests/js_mirrors.rs).
+/// or above: 1024 at 44.1 and 48 kHz). Mirrored in `js/main/constants.js` (tests/js_mirrors.rs).
 pub const LOW_LATENCY_WINDOW_SECONDS: f64 = 0.02125;
 /// Lowest pitch of the `latency: 'low'` preset, in Hz: two periods fit its window.
 pub const LOW_LATENCY_MIN_FREQUENCY: f32 = 100.0;
