@@ -178,13 +178,8 @@ fn a_replacement_carries_on_from_the_ledger_and_counts_the_lost_frames() {
     let mut new = QuantumBatcher::new(config).unwrap();
     new.carry_on(Carry {
         epoch: l[ledger::EPOCH] as u32 + 1,
-        seq: l[ledger::SEQ] as u32,
-        messages: l[ledger::MESSAGES] as u64,
-        frames_posted: l[ledger::FRAMES_POSTED],
-        dropped_total: l[ledger::DROPPED],
-        gaps: l[ledger::GAPS] as u32,
-        refused: l[ledger::REFUSED] as u32,
         lost,
+        ..Carry::from_ledger(&l)
     });
     push_ramp(&mut new, 6..10, &mut out);
     assert_eq!(out.len(), 2);

@@ -180,16 +180,7 @@ impl WorkletTap {
     pub fn carry_on(&mut self, carry: &Array) {
         let slots: [Option<f64>; ledger::LEN] = option_slots(carry);
         let l = slots.map(|v| v.filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(0.0));
-        self.core.carry_on(Carry {
-            epoch: l[ledger::EPOCH] as u32,
-            seq: l[ledger::SEQ] as u32,
-            messages: l[ledger::MESSAGES] as u64,
-            frames_posted: l[ledger::FRAMES_POSTED],
-            dropped_total: l[ledger::DROPPED],
-            gaps: l[ledger::GAPS] as u32,
-            refused: l[ledger::REFUSED] as u32,
-            lost: l[ledger::PENDING],
-        });
+        self.core.carry_on(Carry::from_ledger(&l));
         self.write_ledger();
     }
 

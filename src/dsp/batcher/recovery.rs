@@ -28,6 +28,25 @@ pub struct Carry {
     pub lost: f64,
 }
 
+impl Carry {
+    /// The counters as a [`ledger`](super::ledger) holds them, each slot as written (whole
+    /// numbers; the caller puts the replacement's epoch in `EPOCH` and the lost frames in
+    /// `PENDING`).
+    pub fn from_ledger(l: &[f64; super::ledger::LEN]) -> Carry {
+        use super::ledger::*;
+        Carry {
+            epoch: l[EPOCH] as u32,
+            seq: l[SEQ] as u32,
+            messages: l[MESSAGES] as u64,
+            frames_posted: l[FRAMES_POSTED],
+            dropped_total: l[DROPPED],
+            gaps: l[GAPS] as u32,
+            refused: l[REFUSED] as u32,
+            lost: l[PENDING],
+        }
+    }
+}
+
 impl QuantumBatcher {
     /// Carries on the counters of a batcher that panicked (see [`Carry`]). Call right
     /// after [`Self::new`], before the first quantum.
