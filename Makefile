@@ -91,10 +91,10 @@ bench: setup
 
 .PHONY: bench-transports bench-pitch-browser bench-batch bench-pool
 # Browser benches (headless Debian Chromium via tests/e2e/harness.mjs); see benches/browser/*.mjs.
-# Transports side by side, offline and live; live (c2) and (e) run 180 s for the GC comparison;
+# Transports side by side, offline and live; live (c2) and (e) run 150 s for the GC comparison;
 # live (g), (c2) + pitchy + RMS in JS, against (f) gives the analysis cost ratio (target: 3x or more).
 bench-transports: $(BENCH_DEPS)
-	node benches/browser/transports.mjs --seconds 60 --gc-seconds 180 --warmup 3 --steady-warmup 25
+	node benches/browser/transports.mjs --seconds 60 --gc-seconds 150 --warmup 3 --steady-warmup 25
 
 # Allocation sites on the AudioWorklet thread: V8's sampling heap profiler, pitchtap against c2,
 # in the steady state (after V8's wasm wrappers have tiered up; docs/architecture.md).
